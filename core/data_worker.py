@@ -1,0 +1,144 @@
+"""Step 4 of a run: load each dataset, align it to standard records, report what was dropped, mix, encode.
+
+Encoding goes through the chat template in batches (one tokenizer call per batch), so the trained-token mask is the
+template's and the ids are exactly what the official template would tokenize.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional
+
+from tuneforge.core.errors import DataError
+
+ENCODE_BATCH = 1000
+
+
+@dataclass
+class DatasetReport:
+    label: str
+    source: str
+    format: str
+    fingerprint: Optional[str]
+    rows: int = 0
+    aligned: int = 0
+    dropped: list[Any] = field(default_factory=list)  # tuneforge.core.data.Dropped, in row order
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dataset": self.label, "source": self.source, "format": self.format, "fingerprint": self.fingerprint,
+                "rows": self.rows, "aligned": self.aligned, "dropped": len(self.dropped),
+                "first_dropped": [f"row {d.row}: {d.reason}" for d in self.dropped[:5]]}
+
+
+@dataclass
+class PreparedData:
+    train: list[dict[str, list[int]]]
+    eval: list[dict[str, list[int]]]
+    reports: list[DatasetReport]
+    truncated: int = 0
+    untrainable: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"train_rows": len(self.train), "eval_rows": len(self.eval), "truncated": self.truncated,
+                "dropped_nothing_to_train": self.untrainable, "datasets": [r.to_dict() for r in self.reports]}
+
+
+def _source_rows(dataset, catalog) -> tuple[str, Optional[Path], Iterable[tuple[int, dict]]]:
+    """(description, local path or None, iterator of (row number, raw row))."""
+    from tuneforge.core import data
+
+    spec = dataset.spec
+    if dataset.ref.path is not None:
+        return str(dataset.ref.path), dataset.ref.path, data.read_rows(dataset.ref.path)
+    if spec.file is not None:
+        path = data.resolve_packaged_file(spec) if spec.package else Path(spec.file)
+        return str(path), path, data.read_rows(path)
+    return (spec.hub_id or spec.url), None, _hub_rows(spec)
+
+
+def _hub_rows(spec) -> Iterator[tuple[int, dict]]:
+    """Rows of a dataset on the hub (or at a URL). Only reached when the user named such a dataset."""
+    try:
+        from datasets import load_dataset
+
+        if spec.hub_id:
+            loaded = load_dataset(spec.hub_id, name=spec.subset, split=spec.split)
+        else:
+            kind = {".jsonl": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet"}.get(Path(spec.url).suffix,
+                                                                                                "json")
+            loaded = load_dataset(kind, data_files=spec.url, split="train")
+    except Exception as exc:  # network, missing dataset, auth: tell the user which dataset and why
+        raise DataError(f"dataset '{spec.name}' could not be loaded from {spec.hub_id or spec.url}: {exc}") from exc
+    for number, row in enumerate(loaded, start=1):
+        yield number, row
+
+
+def load_records(dataset, run, catalog) -> tuple[list[Any], DatasetReport]:
+    from tuneforge.core import data
+
+    description, path, rows = _source_rows(dataset, catalog)
+    rows = list(rows)
+    fmt = dataset.format
+    if fmt is None:
+        fmt = data.detect_format([row for _, row in rows[:20]], [e.spec for e in catalog.items("format")],
+                                 source=description)
+    spec_columns = dataset.spec.columns if dataset.spec else {}
+    spec_tags = dataset.spec.tags if dataset.spec else {}
+    # Later mappings win: the format's defaults, then the dataset spec's, then the run config's.
+    columns = data.merge_mapping(data.merge_mapping(fmt.columns, spec_columns), dataset.ref.columns)
+    tags = data.merge_mapping(data.merge_mapping(fmt.tags, spec_tags), dataset.ref.tags)
+    result = data.align_rows(rows, fmt, columns, tags, source=description, strict=run.config.data.strict)
+    report = DatasetReport(label=dataset.label, source=description, format=fmt.name,
+                           fingerprint=data.fingerprint(path) if path is not None and path.is_file() else None,
+                           rows=len(rows), aligned=len(result.records), dropped=list(result.dropped))
+    records = result.records
+    if dataset.ref.max_samples is not None:
+        records = records[: dataset.ref.max_samples]
+    return records, report
+
+
+def prepare_data(run, tokenizer, catalog) -> PreparedData:
+    from tuneforge.core.templates import encode_batch
+
+    config = run.config.data
+    records: list[Any] = []
+    reports = []
+    for dataset in run.datasets:
+        loaded, report = load_records(dataset, run, catalog)
+        wrong = sorted({r.kind for r in loaded} - set(run.stage.needs))
+        if wrong:
+            raise DataError(f"dataset {dataset.label} holds {', '.join(wrong)} records, but stage "
+                            f"'{run.stage.name}' trains on {', '.join(run.stage.needs)} records; pick a dataset "
+                            "made for this stage (`tune plugins list --kind dataset`)")
+        records.extend(loaded)
+        reports.append(report)
+    if config.max_samples is not None:
+        records = records[: config.max_samples]
+    if not records:
+        raise DataError("no usable records: every dataset is empty or every row was dropped (see the report above)")
+
+    options = run.config.template
+    rows: list[dict[str, list[int]]] = []
+    truncated = untrainable = 0
+    for start in range(0, len(records), ENCODE_BATCH):
+        batch = records[start:start + ENCODE_BATCH]
+        encoded = encode_batch(run.template, tokenizer, [(r.messages, r.tools) for r in batch],
+                               cutoff_len=config.cutoff_len, mask_history=options.mask_history,
+                               train_on_prompt=options.train_on_prompt)
+        for item in encoded:
+            truncated += item.truncated
+            if all(label == -100 for label in item.labels):
+                untrainable += 1  # cut-off left no trained token: it would only add padding
+                continue
+            rows.append({"input_ids": item.input_ids, "labels": item.labels})
+    if not rows:
+        raise DataError(f"no record has a trained token left after cutoff_len={config.cutoff_len}; raise cutoff_len")
+
+    order = list(range(len(rows)))
+    random.Random(run.config.seed).shuffle(order)
+    n_eval = int(round(len(rows) * config.val_size))
+    eval_rows = [rows[i] for i in order[:n_eval]]
+    train_rows = [rows[i] for i in order[n_eval:]]
+    return PreparedData(train_rows, eval_rows, reports, truncated, untrainable)

@@ -1,0 +1,177 @@
+"""Step 2 of a run: turn the names in a validated config into specs from the catalog (no heavy imports)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from tuneforge.core.config import DatasetRef, LoadedConfig, RunConfig, validate_options
+from tuneforge.core.errors import ConfigError, ModelError, NotFoundError, did_you_mean
+from tuneforge.core.specs import AdapterMethod, DatasetFormat, DatasetSpec, ModelFamily, ModelVariant, TrainingStage
+from tuneforge.core.templates import ChatTemplate
+
+
+@dataclass(frozen=True)
+class UsedPlugin:
+    """A spec the run uses and who provided it: goes into the manifest."""
+
+    role: str
+    name: str
+    plugin: str
+    distribution: str
+    version: str
+
+
+@dataclass(frozen=True)
+class ResolvedDataset:
+    ref: DatasetRef
+    spec: Optional[DatasetSpec]
+    format: Optional[DatasetFormat]  # None: detected from the data when it loads
+
+    @property
+    def label(self) -> str:
+        return self.ref.label
+
+
+@dataclass(frozen=True)
+class ResolvedRun:
+    """Everything a run needs, by value. Lifecycle hooks receive this."""
+
+    config: RunConfig
+    config_path: Path
+    family: Optional[ModelFamily]
+    variant: Optional[ModelVariant]
+    model_source: str  # a local folder or a hub id
+    template: ChatTemplate
+    adapter: AdapterMethod
+    adapter_options: Any
+    stage: TrainingStage
+    stage_options: Any
+    datasets: tuple[ResolvedDataset, ...]
+    plugins: tuple[UsedPlugin, ...]
+
+
+def cache_dir() -> Path:
+    """Where built models and caches live: $TUNEFORGE_HOME, else ~/.cache/tuneforge."""
+    return Path(os.environ.get("TUNEFORGE_HOME") or Path.home() / ".cache" / "tuneforge")
+
+
+def _used(role: str, registered) -> UsedPlugin:
+    info = registered.plugin
+    return UsedPlugin(role, registered.spec.name, info.name, info.distribution, info.version)
+
+
+def resolve(loaded: LoadedConfig, catalog) -> ResolvedRun:
+    config = loaded.config
+    used: list[UsedPlugin] = []
+
+    family, variant, source, family_entry = resolve_model(config.model.name, catalog)
+    if family_entry is not None:
+        used.append(_used("model", family_entry))
+
+    template_name = config.template.name
+    if template_name == "auto":
+        if family is None:
+            raise ConfigError(f"model {config.model.name!r} matches no registered model family, so `template: auto` "
+                              "cannot choose a chat template; set `template: NAME` (see `tune plugins list --kind "
+                              "template`)")
+        template_name = (variant.template if variant and variant.template else family.template)
+    template_entry = catalog.get("template", template_name)
+    used.append(_used("template", template_entry))
+
+    adapter_entry = catalog.get("adapter", config.adapter.method)
+    used.append(_used("adapter", adapter_entry))
+    adapter_options = validate_options(adapter_entry.spec.options, config.adapter.options(), "adapter")
+
+    stage_entry = catalog.get("stage", config.stage.name)
+    used.append(_used("stage", stage_entry))
+    stage_options = validate_options(stage_entry.spec.options, config.stage.options(), "stage")
+
+    datasets = []
+    for ref in config.data.datasets:
+        spec = None
+        if ref.name is not None:
+            entry = catalog.get("dataset", ref.name)
+            used.append(_used("dataset", entry))
+            spec = entry.spec
+        format_name = ref.format or (spec.format if spec else None)
+        fmt = None
+        if format_name is not None:
+            format_entry = catalog.get("format", format_name)
+            used.append(_used("format", format_entry))
+            fmt = format_entry.spec
+        datasets.append(ResolvedDataset(ref, spec, fmt))
+
+    return ResolvedRun(config=config, config_path=loaded.path, family=family, variant=variant, model_source=source,
+                       template=template_entry.spec, adapter=adapter_entry.spec, adapter_options=adapter_options,
+                       stage=stage_entry.spec, stage_options=stage_options, datasets=tuple(datasets),
+                       plugins=tuple(dict.fromkeys(used)))
+
+
+def resolve_model(name: str, catalog) -> tuple[Optional[ModelFamily], Optional[ModelVariant], str, Any]:
+    """A local folder, a registry variant name or a hub id -> (family, variant, source, catalog entry)."""
+    path = Path(name)
+    if path.is_dir():
+        config_file = path / "config.json"
+        if not config_file.is_file():
+            raise ModelError(f"{path} is a folder but has no config.json; point `model` at a transformers model "
+                             "folder (config.json, weights, tokenizer)")
+        try:
+            model_type = json.loads(config_file.read_text(encoding="utf-8")).get("model_type")
+        except json.JSONDecodeError as exc:
+            raise ModelError(f"{config_file} is not valid JSON: {exc}") from None
+        entry = family_for_architecture(model_type, catalog)
+        return (entry.spec if entry else None), None, str(path), entry
+
+    entry = catalog.find("variant", name)
+    if entry is not None:
+        family = entry.spec
+        variant = family.variant(name)
+        source = variant.hub_id or str(materialize(family, variant, entry.plugin.version))
+        return family, variant, source, entry
+
+    if name.count("/") == 1 and not name.startswith(("/", ".")):
+        for candidate in catalog.items("variant"):
+            for v in candidate.spec.variants:
+                if v.hub_id and v.hub_id.lower() == name.lower():
+                    return candidate.spec, v, v.hub_id, candidate
+        return None, None, name, None  # an unknown hub id: transformers' Auto classes will try it
+
+    raise NotFoundError(f"model {name!r} is not a local folder, a registered model or a hub id (org/name)"
+                        f"{did_you_mean(name, catalog.names('variant'))}. See `tune plugins list --kind model`.")
+
+
+def family_for_architecture(model_type: Optional[str], catalog):
+    """The catalog entry of the family for a transformers model_type (families with a hub variant first)."""
+    matches = [entry for entry in catalog.items("model") if entry.spec.architecture == model_type]
+    matches.sort(key=lambda e: (e.spec.builder is not None, e.spec.name))
+    return matches[0] if matches else None
+
+
+def materialize(family: ModelFamily, variant: ModelVariant, plugin_version: str) -> Path:
+    """Build a variant that has no hub id into the cache (once), keyed by the builder's code and version."""
+    import inspect
+
+    module_file = inspect.getsourcefile(family.builder) or ""
+    digest = hashlib.sha256(Path(module_file).read_bytes() if module_file else b"")
+    digest.update(f"{family.name}/{variant.name}/{plugin_version}".encode())
+    folder = cache_dir() / "models" / f"{variant.name}-{digest.hexdigest()[:12]}"
+    if (folder / "config.json").is_file():
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{variant.name}-", dir=folder.parent))
+    try:
+        family.builder(variant, staging)
+        staging.rename(folder)  # atomic: a half-built folder is never used
+    except OSError:
+        if not (folder / "config.json").is_file():  # another process may have won the race
+            raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder

@@ -1,0 +1,77 @@
+"""Find plugins through entry points without importing them, and apply the environment switches."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from tuneforge.core.kinds import KINDS
+
+ENV_DISABLE = "TUNEFORGE_DISABLE_PLUGINS"
+ENV_ONLY = "TUNEFORGE_PLUGINS"
+ENV_STRICT = "TUNEFORGE_STRICT_PLUGINS"
+
+
+@dataclass(frozen=True)
+class PluginSource:
+    """Where a plugin comes from: an entry point (module path) or, in tests, an object handed over directly."""
+
+    name: str
+    kind: str
+    module: str
+    distribution: str
+    version: str
+    obj: Any = None  # set for throwaway plugins registered in-process (tests); then `module` is informative only
+
+    @property
+    def key(self) -> str:
+        """Identity used to load each module once even when it is listed under several kinds."""
+        return f"object:{id(self.obj)}" if self.obj is not None else self.module
+
+
+def discover() -> list[PluginSource]:
+    """Every plugin entry point of every tuneforge group, read from installed metadata (nothing imported)."""
+    from importlib.metadata import entry_points
+
+    sources = []
+    for kind in KINDS:
+        for ep in entry_points(group=kind.group):
+            dist = getattr(ep, "dist", None)
+            sources.append(
+                PluginSource(
+                    name=ep.name,
+                    kind=kind.name,
+                    module=ep.value,
+                    distribution=dist.name if dist is not None else "unknown",
+                    version=dist.version if dist is not None else "unknown",
+                )
+            )
+    return sources
+
+
+def _env_list(variable: str) -> Optional[set[str]]:
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return None
+    return {part.strip() for part in raw.split(",") if part.strip()}
+
+
+def matches(source: PluginSource, selectors: set[str]) -> bool:
+    """A selector names a plugin by entry-point name, `kind:name`, or its distribution (a whole pack)."""
+    return bool({source.name, f"{source.kind}:{source.name}", source.distribution} & selectors)
+
+
+def disabled_reason(source: PluginSource) -> Optional[str]:
+    """Why the environment switches exclude this plugin, or None when it should load."""
+    only = _env_list(ENV_ONLY)
+    if only is not None and not matches(source, only):
+        return f"not listed in {ENV_ONLY}"
+    disabled = _env_list(ENV_DISABLE)
+    if disabled is not None and matches(source, disabled):
+        return f"disabled by {ENV_DISABLE}"
+    return None
+
+
+def strict_mode() -> bool:
+    return os.environ.get(ENV_STRICT, "").strip().lower() in ("1", "true", "yes", "on")
