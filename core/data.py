@@ -179,6 +179,7 @@ class AlignResult:
 
     records: list[Record] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # source row number of each record, for later error reports
 
     @property
     def total(self) -> int:
@@ -202,6 +203,7 @@ class AlignResult:
         for result in results:
             merged.records.extend(result.records)
             merged.dropped.extend(result.dropped)
+            merged.rows.extend(result.rows)
         return merged
 
 
@@ -255,6 +257,7 @@ def align_rows(
                         "align must return a tuneforge.core.Record"
                     )
                 result.records.append(record)
+                result.rows.append(number)
                 continue
         dropped = Dropped(source, number, reason)
         if strict:
@@ -280,19 +283,25 @@ def load_local(
 def detect_format(
     rows_sample: Sequence[Union[dict, BadRow]], formats: Sequence[DatasetFormat], *, source: str = "the data"
 ) -> DatasetFormat:
-    """The one format whose `detect` accepts every readable row of the sample; DataError when none or several do."""
+    """The format whose `detect` accepts the most readable rows of the sample, provided it accepts more than half
+    (a few bad rows must not hide a file's format: they are dropped and reported later with their reasons).
+    DataError when no format reaches that, or when two tie."""
     rows = [row for row in rows_sample if isinstance(row, dict)]
     if not rows:
         raise DataError(f"cannot tell the format of {source}: it has no readable rows; name the format explicitly")
 
-    def accepts(fmt: DatasetFormat) -> bool:
-        try:
-            return all(fmt.detect(row) for row in rows)
-        except Exception:
-            # A detector that trips over an unfamiliar row simply does not recognise it.
-            return False
+    def accepted(fmt: DatasetFormat) -> int:
+        count = 0
+        for row in rows:
+            try:
+                count += bool(fmt.detect(row))
+            except Exception:
+                pass  # a detector that trips over an unfamiliar row simply does not recognise it
+        return count
 
-    candidates = [fmt for fmt in formats if fmt.detect is not None and accepts(fmt)]
+    scores = {fmt.name: accepted(fmt) for fmt in formats if fmt.detect is not None}
+    best = max(scores.values(), default=0)
+    candidates = [fmt for fmt in formats if best * 2 > len(rows) and scores.get(fmt.name) == best]
     if len(candidates) == 1:
         return candidates[0]
     seen = sorted({key for row in rows for key in row})

@@ -75,7 +75,8 @@ def _hub_rows(spec) -> Iterator[tuple[int, dict]]:
         yield number, row
 
 
-def load_records(dataset, run, catalog) -> tuple[list[Any], DatasetReport]:
+def load_records(dataset, run, catalog) -> tuple[list[Any], list[tuple[DatasetReport, int]], DatasetReport]:
+    """Aligned records of one dataset, each one's (report, source row), and the dataset's report."""
     from tuneforge.core import data
 
     description, path, rows = _source_rows(dataset, catalog)
@@ -84,55 +85,81 @@ def load_records(dataset, run, catalog) -> tuple[list[Any], DatasetReport]:
     if fmt is None:
         fmt = data.detect_format([row for _, row in rows[:20]], [e.spec for e in catalog.items("format")],
                                  source=description)
-    spec_columns = dataset.spec.columns if dataset.spec else {}
-    spec_tags = dataset.spec.tags if dataset.spec else {}
-    # Later mappings win: the format's defaults, then the dataset spec's, then the run config's.
-    columns = data.merge_mapping(data.merge_mapping(fmt.columns, spec_columns), dataset.ref.columns)
-    tags = data.merge_mapping(data.merge_mapping(fmt.tags, spec_tags), dataset.ref.tags)
+    # Later mappings win: the format's defaults (applied by align_rows), the dataset spec's, the run config's.
+    columns = data.merge_mapping(dataset.spec.columns if dataset.spec else {}, dataset.ref.columns)
+    tags = data.merge_mapping(dataset.spec.tags if dataset.spec else {}, dataset.ref.tags)
     result = data.align_rows(rows, fmt, columns, tags, source=description, strict=run.config.data.strict)
     report = DatasetReport(label=dataset.label, source=description, format=fmt.name,
                            fingerprint=data.fingerprint(path) if path is not None and path.is_file() else None,
                            rows=len(rows), aligned=len(result.records), dropped=list(result.dropped))
-    records = result.records
-    if dataset.ref.max_samples is not None:
-        records = records[: dataset.ref.max_samples]
-    return records, report
+    limit = dataset.ref.max_samples
+    origins = [(report, row) for row in result.rows[:limit]]
+    return result.records[:limit], origins, report
+
+
+def encode_records(run, tokenizer, records: list[Any], origins: list[tuple[DatasetReport, int]]):
+    """Encode in batches through the template. A conversation the template cannot render is dropped and reported
+    like a bad row (strict mode raises, naming file and row). Yields each `Encoded` that rendered."""
+    from tuneforge.core.data import Dropped
+    from tuneforge.core.errors import TemplateError
+    from tuneforge.core.templates import encode_batch
+
+    options = run.config.template
+
+    def encode(indices: list[int]):
+        return encode_batch(run.template, tokenizer, [(records[i].messages, records[i].tools) for i in indices],
+                            cutoff_len=run.config.data.cutoff_len, mask_history=options.mask_history,
+                            train_on_prompt=options.train_on_prompt)
+
+    for start in range(0, len(records), ENCODE_BATCH):
+        pending = list(range(start, min(start + ENCODE_BATCH, len(records))))
+        while pending:
+            try:
+                yield from encode(pending)
+                break
+            except TemplateError as exc:
+                bad = getattr(exc, "index", None)
+                if bad is None:
+                    raise
+                report, row = origins[pending[bad]]
+                dropped = Dropped(report.source, row, f"template '{run.template.name}': {exc}")
+                if run.config.data.strict:
+                    raise DataError(f"{dropped} (strict mode stops at the first bad record)") from None
+                report.dropped.append(dropped)
+                # Rendering goes in order, so the records before the bad one render: encode them, go on after it.
+                head, pending = pending[:bad], pending[bad + 1:]
+                if head:
+                    yield from encode(head)
 
 
 def prepare_data(run, tokenizer, catalog) -> PreparedData:
-    from tuneforge.core.templates import encode_batch
-
     config = run.config.data
     records: list[Any] = []
+    origins: list[tuple[DatasetReport, int]] = []
     reports = []
     for dataset in run.datasets:
-        loaded, report = load_records(dataset, run, catalog)
+        loaded, loaded_origins, report = load_records(dataset, run, catalog)
         wrong = sorted({r.kind for r in loaded} - set(run.stage.needs))
         if wrong:
             raise DataError(f"dataset {dataset.label} holds {', '.join(wrong)} records, but stage "
                             f"'{run.stage.name}' trains on {', '.join(run.stage.needs)} records; pick a dataset "
                             "made for this stage (`tune plugins list --kind dataset`)")
         records.extend(loaded)
+        origins.extend(loaded_origins)
         reports.append(report)
     if config.max_samples is not None:
-        records = records[: config.max_samples]
+        records, origins = records[: config.max_samples], origins[: config.max_samples]
     if not records:
         raise DataError("no usable records: every dataset is empty or every row was dropped (see the report above)")
 
-    options = run.config.template
     rows: list[dict[str, list[int]]] = []
     truncated = untrainable = 0
-    for start in range(0, len(records), ENCODE_BATCH):
-        batch = records[start:start + ENCODE_BATCH]
-        encoded = encode_batch(run.template, tokenizer, [(r.messages, r.tools) for r in batch],
-                               cutoff_len=config.cutoff_len, mask_history=options.mask_history,
-                               train_on_prompt=options.train_on_prompt)
-        for item in encoded:
-            truncated += item.truncated
-            if all(label == -100 for label in item.labels):
-                untrainable += 1  # cut-off left no trained token: it would only add padding
-                continue
-            rows.append({"input_ids": item.input_ids, "labels": item.labels})
+    for item in encode_records(run, tokenizer, records, origins):
+        truncated += item.truncated
+        if all(label == -100 for label in item.labels):
+            untrainable += 1  # cut-off left no trained token: it would only add padding
+            continue
+        rows.append({"input_ids": item.input_ids, "labels": item.labels})
     if not rows:
         raise DataError(f"no record has a trained token left after cutoff_len={config.cutoff_len}; raise cutoff_len")
 

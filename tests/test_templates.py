@@ -30,8 +30,21 @@ from tuneforge.core.templates import (
 REFDATA = Path(__file__).resolve().parents[2] / "shared" / "refdata"
 BUILT_IN = ("llama3", "chatml", "llama2")
 
-S, U, A, T = (lambda text="", **kw: Message("system", text, **kw)), (lambda text: Message("user", text)), \
-    (lambda text="", **kw: Message("assistant", text, **kw)), (lambda text, **kw: Message("tool", text, **kw))
+
+def S(text: str) -> Message:
+    return Message("system", text)
+
+
+def U(text: str) -> Message:
+    return Message("user", text)
+
+
+def A(text: str = "", **fields) -> Message:
+    return Message("assistant", text, **fields)
+
+
+def T(text: str, **fields) -> Message:
+    return Message("tool", text, **fields)
 
 
 def official(family: str, commit: str | None = None) -> dict:
