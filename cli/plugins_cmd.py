@@ -22,6 +22,22 @@ def _summary(registered: dict[str, list[str]]) -> str:
     return "; ".join(parts)
 
 
+def _listing(rows: list[tuple[str, ...]]):
+    """A plain aligned table; status is coloured, long detail lines are left to the terminal to wrap."""
+    from rich.text import Text
+
+    header = ("kind", "name", "distribution", "version", "status", "registers / reason")
+    widths = [max(len(row[i]) for row in rows + [header]) for i in range(len(header) - 1)]
+    text = Text()
+    text.append("  ".join(h.ljust(w) for h, w in zip(header, widths)) + "  " + header[-1] + "\n", style="bold")
+    for row in rows:
+        for i, width in enumerate(widths):
+            text.append(row[i].ljust(width) + "  ", style=STATUS_STYLE.get(row[i], "") if i == 4 else "")
+        text.append(row[-1] + "\n")
+    text.append(f"{len(rows)} plugins", style="dim")
+    return text
+
+
 @app.command("list")
 def list_plugins(
     kind: str = typer.Option(None, "--kind", "-k", help=f"Only one kind: {', '.join(KIND_BY_NAME)}."),
@@ -43,19 +59,13 @@ def list_plugins(
     if as_json:
         print(json.dumps([dict(info.to_dict(), kind=k) for k, info in rows], indent=2))
         return
-    from rich.table import Table
-
     from tuneforge.cli.console import console
 
-    table = Table(title=f"{len(rows)} plugins", title_justify="left")
-    for column in ("kind", "name", "distribution", "version", "status", "registers / reason"):
-        table.add_column(column, overflow="fold")
-    for listed_kind, info in rows:
-        style = STATUS_STYLE.get(info.status, "")
-        detail = info.reason if info.status != "ok" else _summary(info.registered)
-        table.add_row(listed_kind, info.name, info.distribution, info.version, f"[{style}]{info.status}[/{style}]",
-                      detail, style=None)
-    console.print(table)
+    # Aligned columns written as one Text block: rich's Table layout costs ~0.2 s with hundreds of plugins,
+    # and this listing must stay fast however many packs are installed.
+    console.print(_listing([(k, info.name, info.distribution, info.version, info.status,
+                             info.reason if info.status != "ok" else _summary(info.registered)) for k, info in rows]),
+                  soft_wrap=True)
     problems = catalog.problems
     if problems:
         console.print(f"[yellow]{len(problems)} plugin(s) did not load cleanly; `tune plugins info NAME` "

@@ -1,4 +1,7 @@
-"""Step 2 of a run: turn the names in a validated config into specs from the catalog (no heavy imports)."""
+"""Step 2 of a run: turn the names in a validated config into specs from the catalog.
+
+Every name is checked before anything heavy happens; only then is a locally built variant (no hub id) built into
+the cache, which is the one step here that imports torch."""
 
 from __future__ import annotations
 
@@ -108,14 +111,17 @@ def resolve(loaded: LoadedConfig, catalog) -> ResolvedRun:
             fmt = format_entry.spec
         datasets.append(ResolvedDataset(ref, spec, fmt))
 
+    if source is None:
+        source = str(materialize(family, variant, family_entry.plugin.version))
     return ResolvedRun(config=config, config_path=loaded.path, family=family, variant=variant, model_source=source,
                        template=template_entry.spec, adapter=adapter_entry.spec, adapter_options=adapter_options,
                        stage=stage_entry.spec, stage_options=stage_options, datasets=tuple(datasets),
                        plugins=tuple(dict.fromkeys(used)))
 
 
-def resolve_model(name: str, catalog) -> tuple[Optional[ModelFamily], Optional[ModelVariant], str, Any]:
-    """A local folder, a registry variant name or a hub id -> (family, variant, source, catalog entry)."""
+def resolve_model(name: str, catalog) -> tuple[Optional[ModelFamily], Optional[ModelVariant], Optional[str], Any]:
+    """A local folder, a registry variant name or a hub id -> (family, variant, source, catalog entry).
+    source is None for a variant that is built locally (see `materialize`)."""
     path = Path(name)
     if path.is_dir():
         config_file = path / "config.json"
@@ -133,8 +139,7 @@ def resolve_model(name: str, catalog) -> tuple[Optional[ModelFamily], Optional[M
     if entry is not None:
         family = entry.spec
         variant = family.variant(name)
-        source = variant.hub_id or str(materialize(family, variant, entry.plugin.version))
-        return family, variant, source, entry
+        return family, variant, variant.hub_id, entry  # no hub id: built by `resolve` once all names check out
 
     if name.count("/") == 1 and not name.startswith(("/", ".")):
         for candidate in catalog.items("variant"):
@@ -144,7 +149,8 @@ def resolve_model(name: str, catalog) -> tuple[Optional[ModelFamily], Optional[M
         return None, None, name, None  # an unknown hub id: transformers' Auto classes will try it
 
     raise NotFoundError(f"model {name!r} is not a local folder, a registered model or a hub id (org/name)"
-                        f"{did_you_mean(name, catalog.names('variant'))}. See `tune plugins list --kind model`.")
+                        f"{did_you_mean(name, catalog.names('variant'))}.{catalog.unloaded_hint('model', name)} "
+                        "See `tune plugins list --kind model`.")
 
 
 def family_for_architecture(model_type: Optional[str], catalog):

@@ -32,6 +32,11 @@ class PluginInfo:
     def label(self) -> str:
         return f"plugin '{self.name}' (distribution {self.distribution} {self.version})"
 
+    @property
+    def selector(self) -> str:
+        """Selects exactly this plugin in TUNEFORGE_DISABLE_PLUGINS / TUNEFORGE_PLUGINS and `tune plugins info`."""
+        return f"{self.distribution}:{self.name}"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -65,10 +70,10 @@ class Conflict:
 
     def message(self) -> str:
         who = " and ".join(p.label for p in self.plugins)
-        names = ",".join(p.name for p in self.plugins)
         return (
-            f"{self.kind} '{self.name}' is registered by both {who}. Pick one by disabling the other, e.g. "
-            f"TUNEFORGE_DISABLE_PLUGINS={names.split(',')[-1]} (any of: {names})"
+            f"{self.kind} '{self.name}' is registered by both {who}. Keep one by disabling the other, e.g. "
+            f"TUNEFORGE_DISABLE_PLUGINS={self.plugins[-1].selector} (selectors: "
+            f"{', '.join(p.selector for p in self.plugins)})"
         )
 
 
@@ -90,9 +95,13 @@ class Catalog:
         return [self._entries[kind][name] for name in self.names(kind)]
 
     def plugin(self, name: str) -> PluginInfo:
-        for info in self.plugins:
-            if info.name == name:
-                return info
+        """A plugin by entry-point name, or by `distribution:name` when two packs use the same name."""
+        found = [info for info in self.plugins if name in (info.name, info.selector)]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise PluginError(f"{len(found)} plugins are named '{name}': "
+                              f"{', '.join(p.selector for p in found)}; give one of these instead")
         raise NotFoundError(f"no plugin named '{name}'{did_you_mean(name, [p.name for p in self.plugins])}. "
                             "See `tune plugins list`.")
 
@@ -124,14 +133,19 @@ class Catalog:
 
     def _not_found_message(self, kind: str, name: str) -> str:
         plural = KIND_BY_NAME[kind].plural if kind in KIND_BY_NAME else "model variants"
-        message = f"no {kind} named '{name}'{did_you_mean(name, self.names(kind))}."
-        suspects = [p for p in self.plugins if p.status in (BROKEN, INCOMPATIBLE) and (kind in p.kinds or name in p.name)]
+        listed_kind = "model" if kind == VARIANT else kind
+        return (f"no {kind} named '{name}'{did_you_mean(name, self.names(kind))}.{self.unloaded_hint(listed_kind, name)}"
+                f" See `tune plugins list --kind {listed_kind}` for the {len(self.names(kind))} {plural} available.")
+
+    def unloaded_hint(self, kind: str, name: str) -> str:
+        """' These plugins could have provided it but did not load: ...' for broken, incompatible or disabled
+        plugins of that kind (or of that name), else ''."""
+        suspects = [p for p in self.plugins if p.status in (BROKEN, INCOMPATIBLE) and (kind in p.kinds or p.name == name)]
+        hint = ""
         if suspects:
-            message += " These plugins could have provided it but did not load: " + "; ".join(
-                f"{p.label}: {p.status}, {p.reason}" for p in suspects
-            ) + "."
+            hint += " These plugins could have provided it but did not load: " + "; ".join(
+                f"{p.label}: {p.status}, {p.reason}" for p in suspects) + "."
         disabled = [p for p in self.plugins if p.status == DISABLED and p.name == name]
         if disabled:
-            message += f" {disabled[0].label} is {disabled[0].reason}."
-        message += f" See `tune plugins list --kind {kind}` for the {len(self.names(kind))} {plural} available."
-        return message
+            hint += f" {disabled[0].label} is {disabled[0].reason}."
+        return hint

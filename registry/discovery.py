@@ -34,19 +34,17 @@ def discover() -> list[PluginSource]:
     """Every plugin entry point of every tuneforge group, read from installed metadata (nothing imported)."""
     from importlib.metadata import entry_points
 
+    everything = entry_points()  # one scan of installed metadata; selecting per group is then cheap
+    # `dist.name` / `dist.version` parse the METADATA file on every access: read them once per distribution.
+    identity: dict[int, tuple[str, str]] = {}
     sources = []
     for kind in KINDS:
-        for ep in entry_points(group=kind.group):
+        for ep in everything.select(group=kind.group):
             dist = getattr(ep, "dist", None)
-            sources.append(
-                PluginSource(
-                    name=ep.name,
-                    kind=kind.name,
-                    module=ep.value,
-                    distribution=dist.name if dist is not None else "unknown",
-                    version=dist.version if dist is not None else "unknown",
-                )
-            )
+            if id(dist) not in identity:
+                identity[id(dist)] = (dist.name, dist.version) if dist is not None else ("unknown", "unknown")
+            distribution, version = identity[id(dist)]
+            sources.append(PluginSource(ep.name, kind.name, ep.value, distribution, version))
     return sources
 
 
@@ -57,18 +55,20 @@ def _env_list(variable: str) -> Optional[set[str]]:
     return {part.strip() for part in raw.split(",") if part.strip()}
 
 
-def matches(source: PluginSource, selectors: set[str]) -> bool:
-    """A selector names a plugin by entry-point name, `kind:name`, or its distribution (a whole pack)."""
-    return bool({source.name, f"{source.kind}:{source.name}", source.distribution} & selectors)
+def selectors_of(source: PluginSource) -> set[str]:
+    """The names a user can select a plugin by: entry-point name, `kind:name`, its distribution (a whole pack),
+    or `distribution:name` (exactly one plugin, when two packs use the same entry-point name)."""
+    return {source.name, f"{source.kind}:{source.name}", source.distribution, f"{source.distribution}:{source.name}"}
 
 
-def disabled_reason(source: PluginSource) -> Optional[str]:
-    """Why the environment switches exclude this plugin, or None when it should load."""
+def disabled_reason(listings: list[PluginSource]) -> Optional[str]:
+    """Why the environment switches exclude a plugin module (all its entry-point listings), or None to load it."""
+    names = set().union(*(selectors_of(source) for source in listings))
     only = _env_list(ENV_ONLY)
-    if only is not None and not matches(source, only):
+    if only is not None and not names & only:
         return f"not listed in {ENV_ONLY}"
     disabled = _env_list(ENV_DISABLE)
-    if disabled is not None and matches(source, disabled):
+    if disabled is not None and names & disabled:
         return f"disabled by {ENV_DISABLE}"
     return None
 

@@ -88,6 +88,7 @@ def test_good_pack_registers_a_model_and_a_dataset(site):
         row = rows[(kind, "goodnet")]
         assert (row["distribution"], row["version"], row["status"]) == (GOOD, "0.1.0", "ok"), row
         assert row["registers"] == {"model": ["goodnet"], "dataset": ["good_demo"]}
+        assert row["api"] == ">=1.0,<2"  # the range the pack declares is read and accepted
     assert lookup(site, "variant", "goodnet-tiny") == {"distribution": GOOD}
     assert lookup(site, "dataset", "good_demo") == {"distribution": GOOD}
 
@@ -197,3 +198,49 @@ def test_train_with_the_good_pack(site, tmp_path):
     assert (out / "adapter_config.json").is_file() and (out / "adapter_model.safetensors").is_file()
     # The pack's builder made the model inside TUNEFORGE_HOME, not in the user's cache.
     assert list((home / "models").glob("goodnet-tiny-*/config.json"))
+
+
+def test_the_pack_passes_the_conformance_kit_from_its_own_tests(site, tmp_path):
+    """The pack's own test file (a PluginContract subclass) runs under pytest with the kit's pytest plugin."""
+    tests = shutil.copytree(PACKS / "good" / "tests", tmp_path / "pack_tests")
+    result = run_python(site, ["-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)], {}, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 passed" in result.stdout
+
+
+@pytest.mark.slow
+def test_tuneforge_builds_as_a_wheel_with_its_data_and_entry_points(tmp_path):
+    """The distribution works as a built wheel, not only as an editable install."""
+    import zipfile
+
+    root = Path(__file__).resolve().parents[1]
+    source = shutil.copytree(root, tmp_path / "src", ignore=shutil.ignore_patterns(
+        ".venv", ".git", "runs", "__pycache__", "*.egg-info", "build", "dist", ".pytest_cache"))
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                             "--wheel-dir", str(tmp_path / "dist"), str(source)], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    wheel = next((tmp_path / "dist").glob("tuneforge-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for expected in ("tuneforge/__main__.py", "tuneforge/core/hookspecs.py", "tuneforge/registry/loading.py",
+                     "tuneforge/cli/app.py", "tuneforge/testing/contracts.py",
+                     "tuneforge/plugins/models/tiny_llama.py", "tuneforge/plugins/datasets/data/tuneforge_demo.jsonl"):
+        assert expected in names, f"{expected} missing from {wheel.name}"
+    entry_points = zipfile.ZipFile(wheel).read(
+        next(n for n in names if n.endswith(".dist-info/entry_points.txt"))).decode()
+    assert "[tuneforge.models]" in entry_points and "tune = tuneforge.cli.app:main" in entry_points
+
+    # Installed from the wheel alone (outside the checkout), it lists its plugins and they all load.
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target",
+                    str(target), str(wheel)], check=True, capture_output=True, timeout=300)
+    code = ("import json, tuneforge; from tuneforge.registry import get_catalog; "
+            "print(json.dumps([tuneforge.__file__, [(p.name, p.status) for p in get_catalog().plugins]]))")
+    env = {k: v for k, v in os.environ.items() if k not in (ENV_DISABLE, ENV_ONLY, ENV_STRICT)}
+    env["PYTHONPATH"] = str(target)
+    listed = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=tmp_path,
+                            timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    location, plugins = json.loads(listed.stdout.strip().splitlines()[-1])
+    assert location.startswith(str(target)), f"imported tuneforge from {location}, not from the wheel"
+    assert plugins and all(status == "ok" for _, status in plugins), plugins

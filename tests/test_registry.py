@@ -193,5 +193,83 @@ def test_same_module_under_two_kinds_loads_once():
     with temporary_plugin(module, "twice") as catalog:
         info = catalog.plugin("twice")
         assert info.registered == {"model": ["twice"], "adapter": ["twice"]}
-        assert len(catalog.plugin_manager.get_plugins()) == len(
-            [p for p in catalog.plugins if p.status not in ("broken", "disabled", "incompatible")])
+
+
+def test_only_plugins_with_lifecycle_hooks_are_registered_with_pluggy():
+    def prepare_model(run, model):
+        pass
+
+    lifecycle = plugin("lifecycle", register_models=registering(family("lifecycle")), prepare_model=prepare_model)
+    registration_only = plugin("regonly", register_models=registering(family("regonly")))
+    with temporary_plugin(lifecycle, "lifecycle"), temporary_plugin(registration_only, "regonly") as catalog:
+        assert catalog.plugin_manager.is_registered(lifecycle)
+        assert not catalog.plugin_manager.is_registered(registration_only)
+        assert catalog.get("model", "regonly").plugin.status == "ok"
+
+
+def test_registration_hook_with_wrong_arguments_is_broken():
+    with temporary_plugin(plugin("wrongargs", register_models=lambda reg: None), "wrongargs") as catalog:
+        info = catalog.plugin("wrongargs")
+        assert info.status == "broken"
+        assert "must take exactly one argument named `register`" in info.reason
+
+
+def test_lifecycle_hook_with_wrong_arguments_is_broken():
+    with temporary_plugin(plugin("wrongmodel", prepare_model=lambda run, modle: None), "wrongmodel") as catalog:
+        info = catalog.plugin("wrongmodel")
+        assert info.status == "broken"
+        assert "hook validation failed" in info.reason
+
+
+def test_conflict_advice_selects_exactly_one_plugin_when_entry_names_collide(monkeypatch):
+    spec = family("same", variant="same-a")
+    first = plugin("samename", register_models=registering(spec))
+    second = plugin("samename", register_models=registering(family("same", variant="same-b")))
+    with temporary_plugin(first, "samename", distribution="pack-a"), \
+            temporary_plugin(second, "samename", distribution="pack-b") as catalog:
+        message = catalog.plugin("pack-a:samename").reason
+        assert "TUNEFORGE_DISABLE_PLUGINS=pack-b:samename" in message
+        with pytest.raises(PluginError, match="pack-a:samename, pack-b:samename"):
+            catalog.plugin("samename")
+        monkeypatch.setenv("TUNEFORGE_DISABLE_PLUGINS", "pack-b:samename")
+        catalog = get_catalog(refresh=True)
+        assert catalog.get("model", "same").plugin.distribution == "pack-a"
+
+
+def test_switches_see_every_listing_of_a_module(monkeypatch):
+    from tuneforge.registry.discovery import PluginSource, disabled_reason
+
+    listings = [PluginSource("goodnet", "model", "m", "pack", "1"), PluginSource("goodnet", "dataset", "m", "pack", "1")]
+    monkeypatch.setenv("TUNEFORGE_DISABLE_PLUGINS", "dataset:goodnet")
+    assert disabled_reason(listings) == "disabled by TUNEFORGE_DISABLE_PLUGINS"
+    monkeypatch.delenv("TUNEFORGE_DISABLE_PLUGINS")
+    monkeypatch.setenv("TUNEFORGE_PLUGINS", "dataset:goodnet")
+    assert disabled_reason(listings) is None
+
+
+def test_unknown_model_names_the_broken_plugins_that_might_have_had_it(tmp_path):
+    from tuneforge.core.config import load_config
+    from tuneforge.core.resolve import resolve
+
+    def register_models(register):
+        raise RuntimeError("kaboom")
+
+    config = tmp_path / "run.yaml"
+    config.write_text("model: ghost-7b\ndata: {datasets: [tuneforge_demo]}\noutput_dir: out\n")
+    with temporary_plugin(plugin("ghost", register_models=register_models), "ghost") as catalog:
+        with pytest.raises(NotFoundError) as excinfo:
+            resolve(load_config(config), catalog)
+    assert "plugin 'ghost'" in str(excinfo.value) and "kaboom" in str(excinfo.value)
+
+
+def test_a_bad_name_fails_before_the_local_model_is_built(tmp_path, monkeypatch):
+    from tuneforge.core import resolve as resolve_module
+    from tuneforge.core.config import load_config
+
+    built = []
+    monkeypatch.setattr(resolve_module, "materialize", lambda *args: built.append(args))
+    config = tmp_path / "run.yaml"
+    config.write_text("model: tiny-llama\ndata: {datasets: [tuneforge_demo]}\nstage: sfft\noutput_dir: out\n")
+    with pytest.raises(NotFoundError, match="did you mean `sft`"):
+        resolve_module.resolve(load_config(config), get_catalog())
+    assert built == []
