@@ -52,9 +52,18 @@ class DatasetRef(_Section):
 
 class DataSection(_Section):
     datasets: list[DatasetRef] = Field(min_length=1)
+    dataset_dir: Optional[Path] = None  # a folder with datasets.yaml or a LLaMA-Factory dataset_info.json
     cutoff_len: int = Field(default=1024, gt=0)
+    truncation: Literal["drop_turns", "truncate"] = "drop_turns"
     max_samples: Optional[int] = Field(default=None, gt=0)
     val_size: float = Field(default=0.0, ge=0.0, lt=1.0)
+    mix: Literal["concat", "interleave"] = "concat"
+    weights: Optional[list[float]] = None  # interleave: sampling weight of each dataset
+    mix_stop: Literal["first_exhausted", "all_exhausted"] = "first_exhausted"  # interleave: under/over-sampling
+    streaming: bool = False
+    packing: bool = False
+    num_proc: int = Field(default=1, gt=0)
+    cache: bool = True
     strict: bool = False
 
     @field_validator("datasets", mode="before")

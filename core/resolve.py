@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from tuneforge.core.config import DatasetRef, LoadedConfig, RunConfig, validate_options
+from tuneforge.core.config import LoadedConfig, RunConfig, validate_options
+from tuneforge.core.data_resolve import ResolvedDataset, resolve_datasets
 from tuneforge.core.errors import ConfigError, ModelError, NotFoundError, did_you_mean
-from tuneforge.core.specs import AdapterMethod, DatasetFormat, DatasetSpec, ModelFamily, ModelVariant, TrainingStage
+from tuneforge.core.specs import AdapterMethod, ModelFamily, ModelVariant, TrainingStage
 from tuneforge.core.templates import ChatTemplate
 
 
@@ -29,17 +30,6 @@ class UsedPlugin:
     plugin: str
     distribution: str
     version: str
-
-
-@dataclass(frozen=True)
-class ResolvedDataset:
-    ref: DatasetRef
-    spec: Optional[DatasetSpec]
-    format: Optional[DatasetFormat]  # None: detected from the data when it loads
-
-    @property
-    def label(self) -> str:
-        return self.ref.label
 
 
 @dataclass(frozen=True)
@@ -65,7 +55,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("TUNEFORGE_HOME") or Path.home() / ".cache" / "tuneforge")
 
 
-def _used(role: str, registered) -> UsedPlugin:
+def used_plugin(role: str, registered) -> UsedPlugin:
     info = registered.plugin
     return UsedPlugin(role, registered.spec.name, info.name, info.distribution, info.version)
 
@@ -76,7 +66,7 @@ def resolve(loaded: LoadedConfig, catalog) -> ResolvedRun:
 
     family, variant, source, family_entry = resolve_model(config.model.name, catalog)
     if family_entry is not None:
-        used.append(_used("model", family_entry))
+        used.append(used_plugin("model", family_entry))
 
     template_name = config.template.name
     if template_name == "auto":
@@ -86,30 +76,17 @@ def resolve(loaded: LoadedConfig, catalog) -> ResolvedRun:
                               "template`)")
         template_name = (variant.template if variant and variant.template else family.template)
     template_entry = catalog.get("template", template_name)
-    used.append(_used("template", template_entry))
+    used.append(used_plugin("template", template_entry))
 
     adapter_entry = catalog.get("adapter", config.adapter.method)
-    used.append(_used("adapter", adapter_entry))
+    used.append(used_plugin("adapter", adapter_entry))
     adapter_options = validate_options(adapter_entry.spec.options, config.adapter.options(), "adapter")
 
     stage_entry = catalog.get("stage", config.stage.name)
-    used.append(_used("stage", stage_entry))
+    used.append(used_plugin("stage", stage_entry))
     stage_options = validate_options(stage_entry.spec.options, config.stage.options(), "stage")
 
-    datasets = []
-    for ref in config.data.datasets:
-        spec = None
-        if ref.name is not None:
-            entry = catalog.get("dataset", ref.name)
-            used.append(_used("dataset", entry))
-            spec = entry.spec
-        format_name = ref.format or (spec.format if spec else None)
-        fmt = None
-        if format_name is not None:
-            format_entry = catalog.get("format", format_name)
-            used.append(_used("format", format_entry))
-            fmt = format_entry.spec
-        datasets.append(ResolvedDataset(ref, spec, fmt))
+    datasets = resolve_datasets(config.data, catalog, loaded.path.parent, used)
 
     if source is None:
         source = str(materialize(family, variant, family_entry.plugin.version))

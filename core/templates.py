@@ -83,6 +83,8 @@ class ChatTemplate:
         add_generation_prompt) -> list[Segment]`, called after the engine checked the role order. It must raise
         TemplateError for what it cannot write. Requires `jinja`.
     jinja: the Jinja chat template that renders like `renderer` (what `to_jinja` returns for such a template).
+    reference: the hub repository whose official chat template this plugin reproduces (`org/name`), so that
+        `tune templates verify` and readers know what it must match; None for a generic format (chatml).
     """
 
     name: str
@@ -108,6 +110,7 @@ class ChatTemplate:
     renderer: Optional[Callable[..., Any]] = None
     jinja: Optional[str] = None
     description: str = ""
+    reference: Optional[str] = None
 
     def __post_init__(self) -> None:
         check_name(self.name, "chat template")

@@ -13,6 +13,9 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 for _switch in ("TUNEFORGE_DISABLE_PLUGINS", "TUNEFORGE_PLUGINS", "TUNEFORGE_STRICT_PLUGINS"):
     os.environ.pop(_switch, None)
 
+# The example packs' own tests run inside test_packs.py, with the packs installed; not in this session.
+collect_ignore = ["packs"]
+
 ROOT = Path(__file__).resolve().parents[1]
 REFDATA = ROOT.parent / "shared" / "refdata"
 

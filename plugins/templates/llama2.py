@@ -17,6 +17,7 @@ LLAMA2 = ChatTemplate(
     strip_content=("user", "assistant"),
     stop_words=("</s>",),
     special_tokens=("<s>", "</s>"),
+    reference="meta-llama/Llama-2-7b-chat-hf",
     description="Meta Llama 2 Chat; system prompt folded into the first user turn; no tool or reasoning turns.",
 )
 

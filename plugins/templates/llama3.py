@@ -17,6 +17,7 @@ LLAMA3 = ChatTemplate(
     strip_content=("system", "user", "assistant"),
     stop_words=("<|eot_id|>",),
     special_tokens=("<|begin_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"),
+    reference="meta-llama/Meta-Llama-3-8B-Instruct",
     description="Meta Llama 3 Instruct (8B/70B); no tool or reasoning turns (Llama 3.1 added tools).",
 )
 
