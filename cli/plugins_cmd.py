@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 
@@ -105,3 +106,23 @@ def info(
     console.print(table)
     if plugin.traceback and _state["verbose"]:
         console.print(plugin.traceback, markup=False, highlight=False)
+
+
+new_app = typer.Typer(help="Scaffold a new plugin pack.\n\nExample:\n\n  tune plugins new model mymodel --dir .",
+                      no_args_is_help=True)
+app.add_typer(new_app, name="new")
+
+
+@new_app.command("model")
+def new_model(
+    name: str = typer.Argument(..., help="Family name, lowercase (e.g. `mymodel`); the pack is tuneforge-NAME."),
+    directory: Path = typer.Option(Path("."), "--dir", help="Where to create the pack folder."),
+    template: str = typer.Option("chatml", "--template", help="Default chat template of the family."),
+) -> None:
+    """Write a pip-installable pack with one model-family plugin, its entry point and a conformance test."""
+    from tuneforge.cli.console import console
+    from tuneforge.cli.scaffold import scaffold_model_pack
+
+    root = scaffold_model_pack(name, directory, template)
+    console.print(f"created [bold]{root}[/bold]\nnext: pip install -e {root} && tune plugins list --kind model "
+                  f"&& python -m pytest {root / 'tests'}")

@@ -67,14 +67,25 @@ def _hub_kwargs(run) -> dict[str, Any]:
 
 
 def load_tokenizer(run, plugin_manager):
+    """The model's tokenizer, with a pad token, after the `prepare_tokenizer` hooks (template not checked yet)."""
     from transformers import AutoTokenizer
-
-    from tuneforge.core.templates import special_tokens
 
     try:
         tokenizer = AutoTokenizer.from_pretrained(run.model_source, **_hub_kwargs(run))
     except (OSError, ValueError) as exc:
         raise ModelError(f"could not load the tokenizer of {run.model_source!r}: {exc}") from exc
+    if tokenizer.pad_token is None:
+        # Padding positions are masked out of the loss and attention, so reusing eos is safe.
+        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer.padding_side = "right"
+    plugin_manager.hook.prepare_tokenizer(run=run, tokenizer=tokenizer)
+    return tokenizer
+
+
+def check_template_fits(run, tokenizer) -> None:
+    """The template's special tokens must be in the tokenizer's vocabulary, or the template is not this model's."""
+    from tuneforge.core.templates import special_tokens
+
     vocab = tokenizer.get_vocab()
     missing = [token for token in special_tokens(run.template) if token not in vocab]
     if missing:
@@ -82,12 +93,6 @@ def load_tokenizer(run, plugin_manager):
             f"template '{run.template.name}' uses special tokens the tokenizer of {run.model_source!r} lacks: "
             f"{', '.join(missing)}. This template does not belong to this model; pick the model's own template "
             "(`template: auto`) or one whose tokens it has.")
-    if tokenizer.pad_token is None:
-        # Padding positions are masked out of the loss and attention, so reusing eos is safe.
-        tokenizer.pad_token = tokenizer.eos_token
-    tokenizer.padding_side = "right"
-    plugin_manager.hook.prepare_tokenizer(run=run, tokenizer=tokenizer)
-    return tokenizer
 
 
 def load_model(run, plugin_manager):

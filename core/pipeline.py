@@ -71,18 +71,21 @@ def run_training(config_path: Path | str, overrides: list[str] = (), show_progre
     output_dir = run.config.output_dir
     prepare_output_dir(output_dir, run.config.overwrite)
     (output_dir / "config.yaml").write_text(loaded.resolved_yaml(), encoding="utf-8")
-    _say(f"model [bold]{run.model_source}[/bold] (family {run.family.name if run.family else '?'}), "
-         f"template {run.template.name}, adapter {run.adapter.name}, stage {run.stage.name}")
 
     from transformers import set_seed
 
     from tuneforge.core.data_worker import prepare_data
-    from tuneforge.core.model_loader import load_model, load_tokenizer, parameter_report
+    from tuneforge.core.model_loader import check_template_fits, load_model, load_tokenizer, parameter_report
+    from tuneforge.core.template_choice import choose_template
     from tuneforge.core.training import builtin_callbacks, training_arguments
 
     set_seed(run.config.seed)
     pm = catalog.plugin_manager
     tokenizer = load_tokenizer(run, pm)
+    run = choose_template(run, tokenizer, catalog)
+    check_template_fits(run, tokenizer)
+    _say(f"model [bold]{run.model_source}[/bold] (family {run.family.name if run.family else '?'}), "
+         f"template {run.template.name}, adapter {run.adapter.name}, stage {run.stage.name}")
     prepared = prepare_data(run, tokenizer, catalog)
     _report_data(prepared)
     model = load_model(run, pm)

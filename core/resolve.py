@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -41,7 +42,7 @@ class ResolvedRun:
     family: Optional[ModelFamily]
     variant: Optional[ModelVariant]
     model_source: str  # a local folder or a hub id
-    template: ChatTemplate
+    template: Optional[ChatTemplate]  # None until core.template_choice settles `auto` / `tokenizer`
     adapter: AdapterMethod
     adapter_options: Any
     stage: TrainingStage
@@ -68,15 +69,20 @@ def resolve(loaded: LoadedConfig, catalog) -> ResolvedRun:
     if family_entry is not None:
         used.append(used_plugin("model", family_entry))
 
+    template = None  # settled by core.template_choice once the tokenizer is loaded
     template_name = config.template.name
-    if template_name == "auto":
-        if family is None:
-            raise ConfigError(f"model {config.model.name!r} matches no registered model family, so `template: auto` "
-                              "cannot choose a chat template; set `template: NAME` (see `tune plugins list --kind "
-                              "template`)")
-        template_name = (variant.template if variant and variant.template else family.template)
-    template_entry = catalog.get("template", template_name)
-    used.append(used_plugin("template", template_entry))
+    if template_name == "auto" and variant is not None:
+        template_name = variant.template or family.template
+    if template_name == "auto" and family is not None:
+        template_name = family.template  # provisional: a local folder's tokenizer may call for another
+    if template_name not in ("auto", "tokenizer"):
+        template_entry = catalog.get("template", template_name)
+        used.append(used_plugin("template", template_entry))
+        template = template_entry.spec
+    if family is None:
+        warnings.warn(f"model {config.model.name!r} matches no registered model family: it trains through "
+                      "transformers' Auto classes, with LoRA on every linear layer and the tokenizer's own chat "
+                      "template unless `template:` names one", stacklevel=2)
 
     adapter_entry = catalog.get("adapter", config.adapter.method)
     used.append(used_plugin("adapter", adapter_entry))
@@ -91,7 +97,7 @@ def resolve(loaded: LoadedConfig, catalog) -> ResolvedRun:
     if source is None:
         source = str(materialize(family, variant, family_entry.plugin.version))
     return ResolvedRun(config=config, config_path=loaded.path, family=family, variant=variant, model_source=source,
-                       template=template_entry.spec, adapter=adapter_entry.spec, adapter_options=adapter_options,
+                       template=template, adapter=adapter_entry.spec, adapter_options=adapter_options,
                        stage=stage_entry.spec, stage_options=stage_options, datasets=tuple(datasets),
                        plugins=tuple(dict.fromkeys(used)))
 

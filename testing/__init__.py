@@ -12,10 +12,15 @@ tuneforge is installed) adds the `tuneforge_catalog` fixture.
 """
 
 from tuneforge.testing.contracts import (
+    ArchitectureUnavailable,
+    ModelFamilyContract,
     PluginContract,
+    build_tiny_model,
     check_imports_without_torch,
+    check_model_family_trains,
     check_plugin_loads,
     check_specs_revalidate,
 )
 
-__all__ = ["PluginContract", "check_imports_without_torch", "check_plugin_loads", "check_specs_revalidate"]
+__all__ = ["ArchitectureUnavailable", "ModelFamilyContract", "PluginContract", "build_tiny_model", "check_imports_without_torch",
+           "check_model_family_trains", "check_plugin_loads", "check_specs_revalidate"]

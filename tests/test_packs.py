@@ -244,3 +244,36 @@ def test_tuneforge_builds_as_a_wheel_with_its_data_and_entry_points(tmp_path):
     location, plugins = json.loads(listed.stdout.strip().splitlines()[-1])
     assert location.startswith(str(target)), f"imported tuneforge from {location}, not from the wheel"
     assert plugins and all(status == "ok" for _, status in plugins), plugins
+
+
+@pytest.mark.slow
+def test_scaffolded_model_pack_installs_lists_passes_the_kit_and_trains(tmp_path):
+    """The contributor path: `tune plugins new model NAME` -> pip install -> listed -> conformance kit -> trains."""
+    result = subprocess.run([sys.executable, "-m", "tuneforge", "plugins", "new", "model", "acme", "--dir",
+                             str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    pack = tmp_path / "tuneforge-acme"
+    site = tmp_path / "site"
+    installed = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps", "--no-build-isolation",
+         "--target", str(site), str(pack)], capture_output=True, text=True, timeout=300)
+    assert installed.returncode == 0, installed.stderr
+
+    rows = listing(site)
+    assert rows[("model", "acme")]["distribution"] == "tuneforge-acme"
+    assert rows[("model", "acme")]["status"] == "ok"
+
+    kit = run_python(site, ["-m", "pytest", "-q", "-p", "no:cacheprovider", str(pack / "tests")], {}, timeout=600)
+    assert kit.returncode == 0, kit.stdout + kit.stderr
+    assert "4 passed" in kit.stdout  # loads, specs revalidate, imports without torch, the family trains
+
+    config = tmp_path / "run.yaml"
+    config.write_text(yaml.safe_dump({"model": "acme-tiny", "data": {"datasets": ["tuneforge_demo"]},
+                                      "training": {"max_steps": 3, "batch_size": 4},
+                                      "output_dir": str(tmp_path / "out")}), encoding="utf-8")
+    trained = run_python(site, ["-m", "tuneforge", "train", str(config)],
+                         {"TUNEFORGE_HOME": str(tmp_path / "home")}, timeout=600)
+    assert trained.returncode == 0, trained.stdout + trained.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert {"role": "model", "name": "acme", "plugin": "acme", "distribution": "tuneforge-acme",
+            "version": "0.1.0"} in manifest["plugins"]
