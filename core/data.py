@@ -493,3 +493,36 @@ def parse_tool_calls(value: Any, where: str) -> tuple[ToolCall, ...]:
             raise ValueError(f"the arguments of {where} must be an object, got {type(arguments).__name__}")
         calls.append(ToolCall(name=name, arguments=arguments, id=call_id if isinstance(call_id, str) else None))
     return tuple(calls)
+
+
+# Where each kind of media sits in the text of a conversation (LLaMA-Factory's placeholders).
+MEDIA_PLACEHOLDERS = {"images": "<image>", "videos": "<video>", "audios": "<audio>"}
+
+
+def checked_media(record: Record) -> Record:
+    """The record, after checking that each kind of media it carries has one placeholder per item in its text
+    (ValueError otherwise).
+
+    Counted over the prompt and each answer (a preference record is encoded once with `chosen`, once with
+    `rejected`). Records without media are not checked: `<video>` or `<audio>` in a text-only record is just text
+    (HTML, for instance).
+    """
+    endings = [("", None)]
+    if record.kind == "preference":
+        endings = [("chosen", record.chosen), ("rejected", record.rejected)]
+    for kind, placeholder in MEDIA_PLACEHOLDERS.items():
+        media = getattr(record, kind)
+        if not media:
+            continue
+        if not all(item.strip() for item in media):
+            raise ValueError(f"empty path in `{kind}`")
+        for label, ending in endings:
+            messages = list(record.messages) + ([ending] if ending is not None else [])
+            found = sum(message.content.count(placeholder) for message in messages)
+            if found != len(media):
+                where = f" (with the {label} answer)" if label else ""
+                raise ValueError(
+                    f"{len(media)} {kind} but {found} `{placeholder}` placeholder(s) in the messages{where}: "
+                    f"each item needs one `{placeholder}` where it belongs in the text"
+                )
+    return record

@@ -23,6 +23,7 @@ class StageContext:
     training_arguments: dict[str, Any]  # kwargs for transformers.TrainingArguments / TRL configs
     callbacks: list[Any]
     options: Any  # the stage's validated options (None when it takes none)
+    optimizers: tuple[Any, Any] = (None, None)  # (optimizer, scheduler) for Trainer(optimizers=...); None: default
 
 
 def _say(message: str) -> None:
@@ -89,6 +90,10 @@ def run_training(config_path: Path | str, overrides: list[str] = (), show_progre
     prepared = prepare_data(run, tokenizer, catalog)
     _report_data(prepared)
     model = load_model(run, pm)
+    if run.config.data.packing:
+        from tuneforge.core.packing import check_packing_supported
+
+        check_packing_supported(model)  # refuse before training, naming the attention implementation
     report = parameter_report(model)
     _say(str(report))
 
@@ -96,10 +101,13 @@ def run_training(config_path: Path | str, overrides: list[str] = (), show_progre
     callbacks = builtin_callbacks(log_path, show_progress)
     for contributed in pm.hook.trainer_callbacks(run=run):
         callbacks.extend(contributed or [])
+    arguments = training_arguments(run, output_dir, bool(prepared.eval))
+    if run.adapter.configure_training is not None:
+        arguments = run.adapter.configure_training(run.adapter_options, dict(arguments), run)
+    optimizer = run.adapter.optimizer(model, run.adapter_options, arguments) if run.adapter.optimizer else None
     context = StageContext(run=run, model=model, tokenizer=tokenizer, train_dataset=prepared.train,
-                           eval_dataset=prepared.eval or None,
-                           training_arguments=training_arguments(run, output_dir, bool(prepared.eval)),
-                           callbacks=callbacks, options=run.stage_options)
+                           eval_dataset=prepared.eval or None, training_arguments=arguments,
+                           callbacks=callbacks, options=run.stage_options, optimizers=(optimizer, None))
     trainer = run.stage.build_trainer(context)
     _quiet_default_printer(trainer)
     train_result = trainer.train()

@@ -243,13 +243,19 @@ class AdapterMethod:
 
     options: a dataclass type; the run's `adapter:` section (minus `method`) is validated against its fields.
     prepare(model, options, run) -> model: attaches the adapter / freezes parameters. Heavy imports inside.
-    optimizer(model, options, training_args) -> optimizer or None, optional: a custom optimizer (LoRA+, GaLore ...).
+    optimizer(model, options, training_arguments) -> torch optimizer or None, optional: a custom optimizer (LoRA+
+        learning rates per parameter group ...); `training_arguments` is the dict of TrainingArguments kwargs.
+    configure_training(options, training_arguments, run) -> dict, optional: returns adjusted TrainingArguments
+        kwargs (GaLore sets `optim` and `optim_target_modules` ...), called before the optimizer is built.
+    A method that needs a trainer callback (BAdam switching blocks) implements the `trainer_callbacks` lifecycle
+    hook in its plugin module and returns it when `run.adapter.name` is its own.
     """
 
     name: str
     prepare: Callable[..., Any]
     options: Optional[type] = None
     optimizer: Optional[Callable[..., Any]] = None
+    configure_training: Optional[Callable[..., Any]] = None
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -258,6 +264,7 @@ class AdapterMethod:
         _check_options_type(owner, self.options)
         _check_callable(owner, "prepare", self.prepare)
         _check_callable(owner, "optimizer", self.optimizer, required=False)
+        _check_callable(owner, "configure_training", self.configure_training, required=False)
 
 
 @dataclass(frozen=True)

@@ -95,13 +95,17 @@ class Catalog:
         return [self._entries[kind][name] for name in self.names(kind)]
 
     def plugin(self, name: str) -> PluginInfo:
-        """A plugin by entry-point name, or by `distribution:name` when two packs use the same name."""
-        found = [info for info in self.plugins if name in (info.name, info.selector)]
+        """A plugin by entry-point name; `kind:name` or `distribution:name` when several plugins share the name
+        (a format and a template may both be called `alpaca`; two packs may both ship a `chatml`)."""
+        found = [info for info in self.plugins
+                 if name in (info.name, info.selector) or name in {f"{kind}:{info.name}" for kind in info.kinds}]
         if len(found) == 1:
             return found[0]
         if found:
-            raise PluginError(f"{len(found)} plugins are named '{name}': "
-                              f"{', '.join(p.selector for p in found)}; give one of these instead")
+            same_distribution = len({p.distribution for p in found}) == 1
+            choices = [f"{p.kinds[0]}:{p.name}" if same_distribution else p.selector for p in found]
+            raise PluginError(f"{len(found)} plugins are named '{name}': {', '.join(choices)}; "
+                              "give one of these instead")
         raise NotFoundError(f"no plugin named '{name}'{did_you_mean(name, [p.name for p in self.plugins])}. "
                             "See `tune plugins list`.")
 

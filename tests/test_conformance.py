@@ -9,7 +9,8 @@ from tuneforge.testing import check_imports_without_torch, check_plugin_loads, c
 
 
 def builtin_plugins() -> list[str]:
-    names = sorted(p.name for p in get_catalog().plugins if p.distribution == "tuneforge")
+    # kind:name, because plugins of different kinds may share a name (the `alpaca` format and template).
+    names = sorted(f"{p.kinds[0]}:{p.name}" for p in get_catalog().plugins if p.distribution == "tuneforge")
     reset_catalog()
     return names
 

@@ -274,7 +274,10 @@ def test_detect_format_on_refdata():
     formats = list(FORMATS.values())
     assert detect_format(sample(refdata_file("alpaca_en_demo.json")), formats) is ALPACA
     assert detect_format(sample(refdata_file("glaive_toolcall_en_demo.json")), formats) is SHAREGPT
-    assert detect_format(sample(refdata_file("v1_sft_demo.jsonl")), formats) is SHAREGPT
+    from tuneforge.plugins.formats.openai import OPENAI
+
+    # v1 files are role/content messages: with the openai format known, detection picks it
+    assert detect_format(sample(refdata_file("v1_sft_demo.jsonl")), formats + [OPENAI]) is OPENAI
 
 
 def test_detect_format_none_matches():

@@ -482,7 +482,8 @@ DETECT_CASES = [
     ({"instruction": "a", "input": "", "output": "b"}, {"alpaca"}),
     ({"instruction": "a", "output": "b", "system": "s"}, {"alpaca"}),
     (conv(("human", "a"), ("gpt", "b")), {"sharegpt"}),
-    ({"messages": [{"role": "user", "content": "a"}]}, {"sharegpt"}),
+    # role/content messages are the openai format's (tests/test_formats_openai_text.py), not sharegpt's
+    ({"messages": [{"role": "user", "content": "a"}]}, set()),
     ({"messages": ["a", "b"]}, set()),
     ({"conversations": []}, set()),
     ({"instruction": "a"}, set()),
@@ -502,7 +503,6 @@ def test_detect(row, expected):
         ("identity.json", "alpaca"),
         ("glaive_toolcall_en_demo.json", "sharegpt"),
         ("dpo_en_demo.json", "sharegpt"),
-        ("kto_en_demo.json", "sharegpt"),
     ],
 )
 def test_detect_on_refdata(name, expected):

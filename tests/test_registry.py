@@ -273,3 +273,17 @@ def test_a_bad_name_fails_before_the_local_model_is_built(tmp_path, monkeypatch)
     with pytest.raises(NotFoundError, match="did you mean `sft`"):
         resolve_module.resolve(load_config(config), get_catalog())
     assert built == []
+
+
+def test_plugins_of_different_kinds_may_share_a_name():
+    from tuneforge.core import DatasetFormat, Record
+
+    fmt = DatasetFormat(name="shared-name-fmt", align=lambda row, columns, tags: Record(text="x"), produces=("text",))
+    model_plugin = plugin("shared", register_models=registering(family("shared-fam")))
+    format_plugin = plugin("shared", register_dataset_formats=lambda register: register(fmt))
+    with temporary_plugin(model_plugin, "shared", kind="model"), \
+            temporary_plugin(format_plugin, "shared", kind="format") as catalog:
+        with pytest.raises(PluginError, match="model:shared, format:shared"):
+            catalog.plugin("shared")
+        assert catalog.plugin("format:shared").registered == {"format": ["shared-name-fmt"]}
+        assert catalog.plugin("model:shared").registered == {"model": ["shared-fam"]}

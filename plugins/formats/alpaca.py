@@ -11,6 +11,7 @@ from typing import Any, Mapping
 
 from tuneforge.core import DatasetFormat, Message, Record, hookimpl
 from tuneforge.core.data import (
+    checked_media,
     column,
     json_column,
     kto_label,
@@ -55,17 +56,19 @@ def align_alpaca(row: Mapping[str, Any], columns: Mapping[str, str], tags: Mappi
         audios=media_column(row, columns, "audios"),
     )
     if "chosen" in columns or "rejected" in columns:
-        return Record(
-            messages=tuple(messages),
-            chosen=Message("assistant", _answer(row, columns, "chosen")),
-            rejected=Message("assistant", _answer(row, columns, "rejected")),
-            **extra,
+        return checked_media(
+            Record(
+                messages=tuple(messages),
+                chosen=Message("assistant", _answer(row, columns, "chosen")),
+                rejected=Message("assistant", _answer(row, columns, "rejected")),
+                **extra,
+            )
         )
     messages.append(Message("assistant", _answer(row, columns, "response")))
     label = None
     if "kto_tag" in columns:
         label = kto_label(column(row, columns, "kto_tag", required=True), columns["kto_tag"])
-    return Record(messages=tuple(messages), kto_label=label, **extra)
+    return checked_media(Record(messages=tuple(messages), kto_label=label, **extra))
 
 
 def _answer(row: Mapping[str, Any], columns: Mapping[str, str], key: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any, Mapping, Optional
 
 from tuneforge.core import DatasetFormat, Message, Record, hookimpl
 from tuneforge.core.data import (
+    checked_media,
     column,
     json_column,
     kto_label,
@@ -87,11 +88,13 @@ def align_sharegpt(row: Mapping[str, Any], columns: Mapping[str, str], tags: Map
     if "chosen" in columns or "rejected" in columns:
         if ends_with_answer:
             raise ValueError("a preference conversation must end with a prompt turn: `chosen` and `rejected` answer it")
-        return Record(
-            messages=tuple(messages),
-            chosen=_answer_column(row, columns, "chosen", tags),
-            rejected=_answer_column(row, columns, "rejected", tags),
-            **extra,
+        return checked_media(
+            Record(
+                messages=tuple(messages),
+                chosen=_answer_column(row, columns, "chosen", tags),
+                rejected=_answer_column(row, columns, "rejected", tags),
+                **extra,
+            )
         )
     if not ends_with_answer:
         raise ValueError(
@@ -100,7 +103,7 @@ def align_sharegpt(row: Mapping[str, Any], columns: Mapping[str, str], tags: Map
     label = None
     if "kto_tag" in columns:
         label = kto_label(column(row, columns, "kto_tag", required=True), columns["kto_tag"])
-    return Record(messages=tuple(messages), kto_label=label, **extra)
+    return checked_media(Record(messages=tuple(messages), kto_label=label, **extra))
 
 
 def _answer_column(row: Mapping[str, Any], columns: Mapping[str, str], key: str, tags: Mapping[str, str]) -> Message:
@@ -171,8 +174,10 @@ def _content(value: Any, number: int, role: str) -> tuple[str, Optional[str], tu
 
 
 def looks_like_sharegpt(row: Mapping[str, Any]) -> bool:
-    turns = row.get("conversations", row.get("messages"))
-    return isinstance(turns, list) and bool(turns) and all(isinstance(turn, dict) for turn in turns)
+    # Only what the default columns and tags align: `conversations` of from / value turns. A `messages` list of
+    # role / content objects is the openai format's.
+    turns = row.get("conversations")
+    return isinstance(turns, list) and bool(turns) and all(isinstance(turn, dict) and "from" in turn for turn in turns)
 
 
 SHAREGPT = DatasetFormat(
