@@ -274,6 +274,9 @@ class TrainingStage:
     needs: record kinds the stage trains on. head: which model head the loader builds (`causal_lm` or
     `sequence_classification`). build_trainer(context) -> a transformers Trainer (or subclass) ready to `.train()`;
     `context` is a `tuneforge.core.pipeline.StageContext`.
+    encode(records, template, tokenizer, data_options) -> list of row dicts, optional: how this stage turns records
+    into training rows (preference pairs, KTO examples, plain text ...); None: the conversation encoding of SFT
+    (every assistant turn trained, as the template marks it).
     """
 
     name: str
@@ -281,6 +284,7 @@ class TrainingStage:
     needs: tuple[str, ...] = ("conversation",)
     head: str = "causal_lm"
     options: Optional[type] = None
+    encode: Optional[Callable[..., Any]] = None
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -294,6 +298,7 @@ class TrainingStage:
             raise SpecError(f"{owner}: head must be `causal_lm` or `sequence_classification`")
         _check_options_type(owner, self.options)
         _check_callable(owner, "build_trainer", self.build_trainer)
+        _check_callable(owner, "encode", self.encode, required=False)
 
 
 @dataclass(frozen=True)
