@@ -1,0 +1,99 @@
+"""IBM Granite 3.x dense (`granite`) and mixture-of-experts (`granitemoe`) models, and the Granite 4.0 Tiny preview
+(`granitemoehybrid`: Mamba-2 layers with a few attention layers, mixture-of-experts MLPs)."""
+
+from tuneforge.core import Capabilities, ModelFamily, ModelVariant, hookimpl
+
+V = ModelVariant
+ATTENTION = ("q_proj", "k_proj", "v_proj", "o_proj")
+TINY = {"vocab_size": 512, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
+        "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 512}
+
+GRANITE = ModelFamily(
+    name="granite3",
+    architecture="granite",
+    template="granite3",
+    variants=(
+        # name, hub id, params (billions, from config.json shapes), context length, kind, template, licence
+        V("granite3.0-2b", "ibm-granite/granite-3.0-2b-base", 2.53, 4096, "base", None, "apache-2.0"),
+        V("granite3.0-8b", "ibm-granite/granite-3.0-8b-base", 8.17, 4096, "base", None, "apache-2.0"),
+        V("granite3.0-2b-instruct", "ibm-granite/granite-3.0-2b-instruct", 2.53, 4096, "instruct", None,
+          "apache-2.0"),
+        V("granite3.0-8b-instruct", "ibm-granite/granite-3.0-8b-instruct", 8.17, 4096, "instruct", None,
+          "apache-2.0"),
+        V("granite3.1-2b", "ibm-granite/granite-3.1-2b-base", 2.53, 131072, "base", None, "apache-2.0"),
+        V("granite3.1-8b", "ibm-granite/granite-3.1-8b-base", 8.17, 131072, "base", None, "apache-2.0"),
+        V("granite3.1-2b-instruct", "ibm-granite/granite-3.1-2b-instruct", 2.53, 131072, "instruct", None,
+          "apache-2.0"),
+        V("granite3.1-8b-instruct", "ibm-granite/granite-3.1-8b-instruct", 8.17, 131072, "instruct", None,
+          "apache-2.0"),
+        V("granite3.2-2b-instruct", "ibm-granite/granite-3.2-2b-instruct", 2.53, 131072, "instruct", None,
+          "apache-2.0"),
+        V("granite3.2-8b-instruct", "ibm-granite/granite-3.2-8b-instruct", 8.17, 131072, "instruct", None,
+          "apache-2.0"),
+        V("granite3.3-2b", "ibm-granite/granite-3.3-2b-base", 2.53, 131072, "base", None, "apache-2.0"),
+        V("granite3.3-8b", "ibm-granite/granite-3.3-8b-base", 8.17, 131072, "base", None, "apache-2.0"),
+        V("granite3.3-2b-instruct", "ibm-granite/granite-3.3-2b-instruct", 2.53, 131072, "instruct", None,
+          "apache-2.0"),
+        V("granite3.3-8b-instruct", "ibm-granite/granite-3.3-8b-instruct", 8.17, 131072, "instruct", None,
+          "apache-2.0"),
+    ),
+    lora_targets=ATTENTION + ("gate_proj", "up_proj", "down_proj"),
+    capabilities=Capabilities(sdpa=True, flash_attention=True, gradient_checkpointing=True, quantization=True),
+    tiny_config=TINY,
+    license="Apache-2.0",
+    description="Granite 3.0 / 3.1 / 3.2 / 3.3 dense 2B and 8B base and instruct models.",
+)
+
+GRANITE_MOE = ModelFamily(
+    name="granite3-moe",
+    architecture="granitemoe",
+    template="granite3",
+    variants=(
+        V("granite3.0-1b-a400m", "ibm-granite/granite-3.0-1b-a400m-base", 1.34, 4096, "base", None, "apache-2.0"),
+        V("granite3.0-3b-a800m", "ibm-granite/granite-3.0-3b-a800m-base", 3.30, 4096, "base", None, "apache-2.0"),
+        V("granite3.0-1b-a400m-instruct", "ibm-granite/granite-3.0-1b-a400m-instruct", 1.34, 4096, "instruct", None,
+          "apache-2.0"),
+        V("granite3.0-3b-a800m-instruct", "ibm-granite/granite-3.0-3b-a800m-instruct", 3.30, 4096, "instruct", None,
+          "apache-2.0"),
+        V("granite3.1-1b-a400m", "ibm-granite/granite-3.1-1b-a400m-base", 1.34, 131072, "base", None, "apache-2.0"),
+        V("granite3.1-3b-a800m", "ibm-granite/granite-3.1-3b-a800m-base", 3.30, 131072, "base", None, "apache-2.0"),
+        V("granite3.1-1b-a400m-instruct", "ibm-granite/granite-3.1-1b-a400m-instruct", 1.34, 131072, "instruct",
+          None, "apache-2.0"),
+        V("granite3.1-3b-a800m-instruct", "ibm-granite/granite-3.1-3b-a800m-instruct", 3.30, 131072, "instruct",
+          None, "apache-2.0"),
+    ),
+    # The experts are fused parameters, not Linear layers: LoRA reaches the attention projections.
+    lora_targets=ATTENTION,
+    capabilities=Capabilities(sdpa=True, flash_attention=True, gradient_checkpointing=True, quantization=True,
+                              moe=True),
+    tiny_config={**TINY, "num_local_experts": 4, "num_experts_per_tok": 2},
+    license="Apache-2.0",
+    description="Granite 3.0 / 3.1 mixture-of-experts 1B (400M active) and 3B (800M active) models.",
+)
+
+GRANITE4 = ModelFamily(
+    name="granite4",
+    architecture="granitemoehybrid",
+    template="granite4",
+    variants=(
+        # 7B total, 1B active; 128K context as announced for the preview.
+        V("granite4.0-tiny-preview", "ibm-granite/granite-4.0-tiny-preview", 7.0, 131072, "instruct", None,
+          "apache-2.0"),
+    ),
+    # Attention layers, the shared-expert MLP and the Mamba input projection (PEFT refuses a Mamba `out_proj`).
+    lora_targets=ATTENTION + ("input_linear", "output_linear", "in_proj"),
+    capabilities=Capabilities(sdpa=True, flash_attention=True, gradient_checkpointing=True, quantization=True,
+                              moe=True),
+    tiny_config={**TINY, "num_local_experts": 4, "num_experts_per_tok": 2, "shared_intermediate_size": 64,
+                 "layer_types": ["mamba", "attention"], "mamba_n_heads": 4, "mamba_d_head": 32,
+                 "mamba_d_state": 16, "mamba_chunk_size": 16},
+    license="Apache-2.0",
+    description="Granite 4.0 Tiny preview: hybrid Mamba-2 / attention mixture-of-experts (7B, 1B active).",
+)
+
+
+@hookimpl
+def register_models(register):
+    register(GRANITE)
+    register(GRANITE_MOE)
+    register(GRANITE4)

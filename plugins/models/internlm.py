@@ -1,0 +1,77 @@
+"""Shanghai AI Lab InternLM: InternLM (model_type `internlm`) and InternLM2 / 2.5 (`internlm2`), both remote code
+with fused `wqkv` attention, and InternLM3 (`internlm3`, built natively on the Llama implementation)."""
+
+from tuneforge.core import Capabilities, ModelFamily, ModelVariant, hookimpl
+
+V = ModelVariant
+REMOTE = Capabilities(sdpa=False, flash_attention=False, gradient_checkpointing=True, quantization=True,
+                      trust_remote_code=True)
+TINY = {"vocab_size": 512, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
+        "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 512}
+
+INTERNLM = ModelFamily(
+    name="internlm",
+    architecture="internlm",
+    template="intern",
+    variants=(
+        # name, hub id, params (billions, from config.json shapes), context length, kind, template, licence
+        V("internlm-7b", "internlm/internlm-7b", 7.32, 2048, "base"),
+        V("internlm-20b", "internlm/internlm-20b", 20.1, 4096, "base"),
+        V("internlm-7b-chat", "internlm/internlm-chat-7b", 7.32, 2048, "chat"),
+        # Its config.json says 4069, a typo of the 4096 the base model declares.
+        V("internlm-20b-chat", "internlm/internlm-chat-20b", 20.1, 4096, "chat"),
+    ),
+    # The remote InternLM layers keep Llama's projection names.
+    lora_targets=("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"),
+    capabilities=REMOTE,
+    tiny_config={**TINY, "num_key_value_heads": 4},
+    license="Apache-2.0 code; weights under the InternLM license (free commercial use on application)",
+    description="InternLM 7B and 20B base and chat models (2023); remote code.",
+)
+
+INTERNLM2 = ModelFamily(
+    name="internlm2",
+    architecture="internlm2",
+    template="intern2",
+    variants=(
+        V("internlm2-7b", "internlm/internlm2-7b", 7.74, 32768, "base"),
+        V("internlm2-20b", "internlm/internlm2-20b", 19.9, 32768, "base"),
+        V("internlm2-7b-chat", "internlm/internlm2-chat-7b", 7.74, 32768, "chat"),
+        V("internlm2-20b-chat", "internlm/internlm2-chat-20b", 19.9, 32768, "chat"),
+        V("internlm2.5-1.8b", "internlm/internlm2_5-1_8b", 1.89, 32768, "base"),
+        V("internlm2.5-7b", "internlm/internlm2_5-7b", 7.74, 32768, "base"),
+        V("internlm2.5-20b", "internlm/internlm2_5-20b", 19.9, 32768, "base"),
+        V("internlm2.5-1.8b-chat", "internlm/internlm2_5-1_8b-chat", 1.89, 32768, "chat"),
+        V("internlm2.5-7b-chat", "internlm/internlm2_5-7b-chat", 7.74, 32768, "chat"),
+        # max_position_embeddings 262144, extended to 1M tokens with dynamic RoPE scaling.
+        V("internlm2.5-7b-chat-1m", "internlm/internlm2_5-7b-chat-1m", 7.74, 262144, "chat"),
+        V("internlm2.5-20b-chat", "internlm/internlm2_5-20b-chat", 19.9, 32768, "chat"),
+    ),
+    # InternLM2 fuses q/k/v into `wqkv`; `wo` is the output projection, w1/w3/w2 the SwiGLU MLP.
+    lora_targets=("wqkv", "wo", "w1", "w2", "w3"),
+    capabilities=REMOTE,
+    tiny_config=TINY,
+    license="Apache-2.0 code; weights under the InternLM license (free commercial use on application)",
+    description="InternLM2 and InternLM2.5 base and chat models (1.8B, 7B, 20B); remote code.",
+)
+
+INTERNLM3 = ModelFamily(
+    name="internlm3",
+    architecture="internlm3",
+    template="intern2",
+    variants=(
+        V("internlm3-8b-instruct", "internlm/internlm3-8b-instruct", 8.80, 32768, "instruct", None, "apache-2.0"),
+    ),
+    lora_targets=("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"),
+    capabilities=Capabilities(sdpa=True, flash_attention=True, gradient_checkpointing=True, quantization=True),
+    tiny_config={**TINY, "head_dim": 16},
+    license="Apache-2.0",
+    description="InternLM3-8B-Instruct (LLaMA-Factory's `intern2` chat format).",
+)
+
+
+@hookimpl
+def register_models(register):
+    register(INTERNLM)
+    register(INTERNLM2)
+    register(INTERNLM3)
