@@ -13,9 +13,8 @@ from tuneforge.plugins.models.baichuan import BAICHUAN, BAICHUAN2
 from tuneforge.plugins.models.bloom import BLOOM, BLOOMZ
 from tuneforge.plugins.models.bluelm import BLUELM
 from tuneforge.plugins.models.breeze import BREEZE
-from tuneforge.plugins.models.chatglm import CHATGLM2, CHATGLM3
+from tuneforge.plugins.models.chatglm import CHATGLM3
 from tuneforge.plugins.models.chinese_llama2 import CHINESE_LLAMA2
-from tuneforge.plugins.models.codegeex4 import CODEGEEX4
 from tuneforge.plugins.models.codegemma import CODEGEMMA
 from tuneforge.plugins.models.codestral import CODESTRAL
 from tuneforge.plugins.models.cohere import AYA_23, COMMAND_R
@@ -27,14 +26,13 @@ from tuneforge.plugins.models.deepseek_r1_distill import (DEEPSEEK_R1_DISTILL_LL
 from tuneforge.plugins.models.deepseek_v2 import DEEPSEEK_V2
 from tuneforge.plugins.models.deepseek_v3 import DEEPSEEK_V3
 from tuneforge.plugins.models.devstral import DEVSTRAL
-from tuneforge.plugins.models.dots_ocr import DOTS_OCR
 from tuneforge.plugins.models.llama import LLAMA
 from tuneforge.plugins.models.tiny_llama import TINY_LLAMA
 
-FAMILIES = (AYA_23, BAICHUAN, BAICHUAN2, BLOOM, BLOOMZ, BLUELM, BREEZE, CHATGLM2, CHATGLM3, CHINESE_LLAMA2,
-            CODEGEEX4, CODEGEMMA, CODESTRAL, COMMAND_R, DBRX, DEEPSEEK_LLM, DEEPSEEK_MOE, DEEPSEEK_CODER,
+FAMILIES = (AYA_23, BAICHUAN, BAICHUAN2, BLOOM, BLOOMZ, BLUELM, BREEZE, CHATGLM3, CHINESE_LLAMA2,
+            CODEGEMMA, CODESTRAL, COMMAND_R, DBRX, DEEPSEEK_LLM, DEEPSEEK_MOE, DEEPSEEK_CODER,
             DEEPSEEK_V2, DEEPSEEK_V3, DEEPSEEK_R1_DISTILL_QWEN, DEEPSEEK_R1_DISTILL_LLAMA, DEEPSEEK_R1_DISTILL_QWEN3,
-            DEVSTRAL, DOTS_OCR)
+            DEVSTRAL)
 HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 

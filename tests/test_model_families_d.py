@@ -18,7 +18,7 @@ from tuneforge.plugins.models.pythia import PYTHIA
 from tuneforge.plugins.models.seed_coder import SEED_CODER
 from tuneforge.plugins.models.seed_oss import SEED_OSS
 from tuneforge.plugins.models.skywork import SKYWORK, SKYWORK_O1
-from tuneforge.plugins.models.smollm import SMOLLM, SMOLLM2, SMOLLM3
+from tuneforge.plugins.models.smollm import SMOLLM, SMOLLM2
 from tuneforge.plugins.models.solar import SOLAR
 from tuneforge.plugins.models.stablelm import STABLELM
 from tuneforge.plugins.models.starcoder2 import STARCODER2
@@ -31,15 +31,14 @@ from tuneforge.plugins.models.xuanyuan import XUANYUAN
 from tuneforge.plugins.models.xverse import XVERSE, XVERSE_MOE
 from tuneforge.plugins.models.yayi import YAYI
 from tuneforge.plugins.models.yi import YI
-from tuneforge.plugins.models.youtu import YOUTU
 from tuneforge.plugins.models.yuan import YUAN2
 from tuneforge.plugins.models.zephyr import ZEPHYR, ZEPHYR_ORPO
 
-FAMILIES = (SEED_CODER, SEED_OSS, SKYWORK, SKYWORK_O1, SMOLLM, SMOLLM2, SMOLLM3, SOLAR, STARCODER2, TELECHAT,
-            TELECHAT2, VIBETHINKER, VICUNA, XUANYUAN, XVERSE, XVERSE_MOE, YAYI, YI, YOUTU, YUAN2, ZEPHYR, ZEPHYR_ORPO,
+FAMILIES = (SEED_CODER, SEED_OSS, SKYWORK, SKYWORK_O1, SMOLLM, SMOLLM2, SOLAR, STARCODER2, TELECHAT,
+            TELECHAT2, VIBETHINKER, VICUNA, XUANYUAN, XVERSE, XVERSE_MOE, YAYI, YI, YUAN2, ZEPHYR, ZEPHYR_ORPO,
             GPT2, PYTHIA, OPT, STABLELM, TINYLLAMA, ERNIE4_5, ERNIE4_5_MOE)
 MODULES = {"seed_coder", "seed_oss", "skywork", "smollm", "solar", "starcoder2", "telechat", "vibethinker", "vicuna",
-           "xuanyuan", "xverse", "yayi", "yi", "youtu", "yuan", "zephyr", "gpt2", "pythia", "opt", "stablelm",
+           "xuanyuan", "xverse", "yayi", "yi", "yuan", "zephyr", "gpt2", "pythia", "opt", "stablelm",
            "tinyllama", "ernie4_5"}
 HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 # Architectures that exist only as remote code on the Hub (the installed transformers lacks them).

@@ -1,5 +1,8 @@
-"""Zhipu AI / THUDM ChatGLM2 and ChatGLM3 (6B): model_type `chatglm` with its own modelling code (loads only with
-`trust_remote_code`); fused `query_key_value` attention with two key-value groups."""
+"""Zhipu AI / THUDM ChatGLM3 (6B): model_type `chatglm` with its own modelling code (loads only with
+`trust_remote_code`); fused `query_key_value` attention with two key-value groups.
+
+ChatGLM2 is not registered: its `[gMASK]`/`sop` prefix is a tokenizer command, not text, and its numbered rounds
+cannot be rendered token-exact by the template engine yet."""
 
 from tuneforge.core import Capabilities, ModelFamily, ModelVariant, hookimpl
 
@@ -11,21 +14,6 @@ LORA_TARGETS = ("query_key_value", "dense", "dense_h_to_4h", "dense_4h_to_h")
 TINY_CONFIG = {"padded_vocab_size": 512, "hidden_size": 64, "ffn_hidden_size": 128, "num_layers": 2,
                "num_attention_heads": 4, "kv_channels": 16, "multi_query_attention": True,
                "multi_query_group_num": 2, "seq_length": 512}
-
-CHATGLM2 = ModelFamily(
-    name="chatglm2",
-    architecture="chatglm",
-    template="chatglm2",
-    variants=(
-        # name, hub id, params (billions), context length (config seq_length), kind, template, licence
-        V("chatglm2-6b-chat", "zai-org/chatglm2-6b", 6.24, 32768, "chat", None, "chatglm2-6b"),
-    ),
-    lora_targets=LORA_TARGETS,
-    capabilities=CAPABILITIES,
-    tiny_config=TINY_CONFIG,
-    license="ChatGLM2-6B Model License",
-    description="ChatGLM2-6B bilingual (Chinese / English) chat model; remote code.",
-)
 
 CHATGLM3 = ModelFamily(
     name="chatglm3",
@@ -45,5 +33,4 @@ CHATGLM3 = ModelFamily(
 
 @hookimpl
 def register_models(register):
-    register(CHATGLM2)
     register(CHATGLM3)

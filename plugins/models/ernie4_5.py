@@ -36,7 +36,6 @@ ERNIE4_5_MOE = ModelFamily(
     variants=(
         V("ernie-4.5-21b-a3b-base", "baidu/ERNIE-4.5-21B-A3B-Base-PT", 21.0, 131072, "base"),
         V("ernie-4.5-21b-a3b-instruct", "baidu/ERNIE-4.5-21B-A3B-PT", 21.0, 131072, "instruct"),
-        V("ernie-4.5-21b-a3b-thinking", "baidu/ERNIE-4.5-21B-A3B-Thinking", 21.0, 131072, "reasoning", "ernie"),
         V("ernie-4.5-300b-a47b-base", "baidu/ERNIE-4.5-300B-A47B-Base-PT", 300.0, 131072, "base"),
         V("ernie-4.5-300b-a47b-instruct", "baidu/ERNIE-4.5-300B-A47B-PT", 300.0, 131072, "instruct"),
     ),

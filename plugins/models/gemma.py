@@ -88,7 +88,8 @@ GEMMA3 = ModelFamily(
     ),
     # The SigLIP tower shares the q/k/v names, so LoRA also lands on its attention (o_proj / MLP names differ).
     lora_targets=LORA_TARGETS,
-    capabilities=Capabilities(sdpa=True, flash_attention=True, gradient_checkpointing=True, quantization=True,
+    # Gemma3ForConditionalGeneration does not declare flash-attention support (the text-only class does).
+    capabilities=Capabilities(sdpa=True, flash_attention=False, gradient_checkpointing=True, quantization=True,
                               vision=True),
     tiny_config={"text_config": {**TINY_TEXT, "sliding_window": 64},
                  "vision_config": {"hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 1,

@@ -1,5 +1,5 @@
-"""Zhipu AI GLM-4: the original GLM-4-9B checkpoints (model_type `chatglm`, remote code), the GLM-4-0414 and
-GLM-Z1-0414 dense models (`glm4`, native) and the GLM-4.5 mixture-of-experts models (`glm4_moe`, native)."""
+"""Zhipu AI GLM-4: the original GLM-4-9B checkpoints (model_type `chatglm`, remote code), the GLM-4-0414 dense models
+(`glm4`, native) and the GLM-4.5 mixture-of-experts models (`glm4_moe`, native). GLM-Z1 is in `glm_z1`."""
 
 from tuneforge.core import Capabilities, ModelFamily, ModelVariant, hookimpl
 
@@ -47,21 +47,6 @@ GLM4_0414 = ModelFamily(
     description="GLM-4-0414 9B and 32B base and chat models.",
 )
 
-GLM_Z1 = ModelFamily(
-    name="glm-z1",
-    architecture="glm4",
-    template="glmz1",
-    variants=(
-        V("glm-z1-0414-9b", "zai-org/GLM-Z1-9B-0414", 9.0, 32768, "reasoning", None, "mit"),
-        V("glm-z1-0414-32b", "zai-org/GLM-Z1-32B-0414", 32.0, 32768, "reasoning", None, "mit"),
-    ),
-    lora_targets=DENSE_TARGETS,
-    capabilities=Capabilities(sdpa=True, flash_attention=True, gradient_checkpointing=True, quantization=True),
-    tiny_config=TINY_GLM4,
-    license="MIT",
-    description="GLM-Z1-0414 9B and 32B deep-reasoning models (GLM-4-0414 architecture).",
-)
-
 GLM4_MOE = ModelFamily(
     name="glm4.5",
     architecture="glm4_moe",
@@ -89,5 +74,4 @@ GLM4_MOE = ModelFamily(
 def register_models(register):
     register(GLM4)
     register(GLM4_0414)
-    register(GLM_Z1)
     register(GLM4_MOE)

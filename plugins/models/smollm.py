@@ -1,10 +1,8 @@
-"""Hugging Face SmolLM, SmolLM2 and SmolLM3: small models trained on open data.
+"""Hugging Face SmolLM and SmolLM2: small Llama-architecture models (`llama`) trained on open data.
 
-SmolLM and SmolLM2 are Llama-architecture models (`llama`); SmolLM3 has its own architecture (`smollm3`, RoPE left
-out of every fourth layer). SmolLM (v1) instruct models use plain ChatML (`chatml`); SmolLM2 adds a default system
-prompt (`smollm2`); SmolLM3's template adds a metadata system block and think / no_think modes (`smollm3`).
-Context lengths from config.json: 2,048 (SmolLM), 8,192 (SmolLM2); SmolLM3 is trained on 64K and extends to 128K
-with YaRN.
+SmolLM (v1) instruct models use plain ChatML (`chatml`); SmolLM2 adds a default system prompt (`smollm2`). Context
+lengths from config.json: 2,048 (SmolLM), 8,192 (SmolLM2). SmolLM3 (architecture `smollm3`) is not registered yet:
+its chat template (metadata system block, think / no_think modes) has no verified template plugin.
 """
 
 from tuneforge.core import Capabilities, ModelFamily, ModelVariant, hookimpl
@@ -55,25 +53,8 @@ SMOLLM2 = ModelFamily(
     description="SmolLM2 135M / 360M / 1.7B (11T tokens for 1.7B), base and instruct.",
 )
 
-SMOLLM3 = ModelFamily(
-    name="smollm3",
-    architecture="smollm3",
-    template="smollm3",
-    variants=(
-        V("smollm3-3b-base", "HuggingFaceTB/SmolLM3-3B-Base", 3.08, 65536, "base"),
-        V("smollm3-3b", "HuggingFaceTB/SmolLM3-3B", 3.08, 65536, "reasoning"),
-    ),
-    lora_targets=LORA_TARGETS,
-    capabilities=CAPABILITIES,
-    # The default special token ids (128000 ...) would fall outside the tiny vocabulary.
-    tiny_config=dict(TINY_CONFIG, pad_token_id=0, bos_token_id=1, eos_token_id=2),
-    license="apache-2.0",
-    description="SmolLM3 3B: multilingual, long context (64K, 128K with YaRN), hybrid think / no_think instruct model.",
-)
-
 
 @hookimpl
 def register_models(register):
     register(SMOLLM)
     register(SMOLLM2)
-    register(SMOLLM3)

@@ -14,7 +14,7 @@ YI_LICENSE, APACHE = "yi-license", "apache-2.0"
 YI = ModelFamily(
     name="yi",
     architecture="llama",
-    template="yi",
+    template="chatml",  # Yi chats in plain ChatML (LLaMA-Factory's `yi` template is ChatML)
     variants=(
         # name, hub id, params (billions), context length, kind, template (None: the family default), licence
         V("yi-6b", "01-ai/Yi-6B", 6.0, 4096, "base", None, YI_LICENSE),
