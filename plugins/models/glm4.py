@@ -1,5 +1,6 @@
 """Zhipu AI GLM-4: the original GLM-4-9B checkpoints (model_type `chatglm`, remote code), the GLM-4-0414 dense models
-(`glm4`, native) and the GLM-4.5 mixture-of-experts models (`glm4_moe`, native). GLM-Z1 is in `glm_z1`."""
+(`glm4`, native) and the GLM-4.5 mixture-of-experts models (`glm4_moe`, native). GLM-Z1 is not registered yet: no verified
+template for its reasoning format."""
 
 from tuneforge.core import Capabilities, ModelFamily, ModelVariant, hookimpl
 

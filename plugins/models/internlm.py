@@ -1,5 +1,6 @@
 """Shanghai AI Lab InternLM2 / 2.5 (model_type `internlm2`, remote code with fused `wqkv` attention) and InternLM3
-(`internlm3`, built natively on the Llama implementation). The 2023 InternLM is in `internlm1`."""
+(`internlm3`, built natively on the Llama implementation). The 2023 InternLM is not registered: its
+`<|User|>` / `<|Bot|>` markers are plain text to its tokenizer, which the template engine cannot declare yet."""
 
 from tuneforge.core import Capabilities, ModelFamily, ModelVariant, hookimpl
 
