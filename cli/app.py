@@ -11,7 +11,7 @@ import sys
 import typer
 
 from tuneforge import __version__
-from tuneforge.cli import env_cmd, models_cmd, plugins_cmd, train_cmd
+from tuneforge.cli import env_cmd, models_cmd, plugins_cmd, templates_cmd, train_cmd
 from tuneforge.cli.console import print_error
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app = typer.Typer(
         "  tune train run.yaml training.learning_rate=1e-4 adapter.r=16\n\n"
         "  tune plugins list --kind model\n\n"
         "  tune models list\n\n"
+        "  tune templates verify llama3 --reference tokenizer_config.json --tokenizer path/to/tokenizer\n\n"
         "  tune env"
     ),
     no_args_is_help=True,
@@ -52,6 +53,7 @@ def root(
 app.command("env", help=env_cmd.HELP)(env_cmd.env)
 app.add_typer(plugins_cmd.app, name="plugins")
 app.add_typer(models_cmd.app, name="models")
+app.add_typer(templates_cmd.app, name="templates")
 app.command("train", help=train_cmd.HELP, no_args_is_help=True)(train_cmd.train)
 
 

@@ -99,6 +99,10 @@ _MIMO_V2_JINJA = """{#- MiMo-V2: a think block for every answer, kept only after
             {%- set reasoning = content.split('</think>')[0].split('<think>')[-1] %}
             {%- set content = content.split('</think>')[-1] %}
         {%- endif %}
+        {#- checked before the rewrite, which gives every answer a (possibly empty) reasoning string #}
+        {%- if content | trim == '' and not reasoning and not message['tool_calls'] %}
+            {{- raise_exception('message ' ~ loop.index0 ~ ' (assistant) is empty: an answer needs content (or tool calls) to train on; fill it in or drop the record') }}
+        {%- endif %}
         {%- set keep = loop.index0 - offset > mimo.last_user and reasoning %}
         {%- set mimo.messages = mimo.messages + [dict(message, content=content, reasoning_content=reasoning if keep else '')] %}
     {%- else %}
