@@ -1,68 +1,62 @@
-"""LoRA through peft: low-rank adapters on the family's target layers (or every linear layer but the head)."""
-
-from dataclasses import dataclass
-from typing import Union
+"""LoRA through peft: low-rank adapters on the family's target layers (or every linear layer but the head), with the
+rsLoRA, DoRA, LoRA+ and PiSSA variants as options."""
 
 from tuneforge.core import AdapterMethod, hookimpl
+from tuneforge.core.adapters import LoraOptions, attach_lora, loraplus_optimizer, say
 
-
-@dataclass(frozen=True)
-class LoraOptions:
-    r: int = 8
-    alpha: int = 16
-    dropout: float = 0.0
-    targets: Union[str, list[str]] = "auto"  # "auto": the family's lora_targets, else every linear layer but the head
-    rslora: bool = False
-    dora: bool = False
-
-    def __post_init__(self) -> None:
-        if self.r <= 0 or self.alpha <= 0:
-            raise ValueError("r and alpha must be positive")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError("dropout must be in [0, 1)")
-
-
-def target_modules(model, options: LoraOptions, run) -> Union[str, list[str]]:
-    """Resolve `targets`, checking that every named module exists so a typo fails before training."""
-    from tuneforge.core.errors import ConfigError
-
-    if options.targets == "auto":
-        family_targets = list(run.family.lora_targets) if run.family is not None else []
-        wanted = family_targets or "all-linear"
-    elif options.targets == "all-linear":
-        wanted = "all-linear"
-    else:
-        wanted = [options.targets] if isinstance(options.targets, str) else list(options.targets)
-    if wanted == "all-linear":
-        return wanted
-    import torch
-
-    linear_names = {name.rsplit(".", 1)[-1] for name, module in model.named_modules()
-                    if isinstance(module, torch.nn.Linear)}
-    missing = [name for name in wanted if name not in linear_names]
-    if missing:
-        raise ConfigError(f"adapter.targets: no linear layer named {', '.join(missing)} in this model; "
-                          f"linear layers are: {', '.join(sorted(linear_names))}")
-    return wanted
+__all__ = ["LORA", "LoraOptions"]
 
 
 def prepare_lora(model, options: LoraOptions, run):
-    from peft import LoraConfig, TaskType, get_peft_model
-
-    task = TaskType.SEQ_CLS if run.stage.head == "sequence_classification" else TaskType.CAUSAL_LM
-    config = LoraConfig(r=options.r, lora_alpha=options.alpha, lora_dropout=options.dropout,
-                        target_modules=target_modules(model, options, run), use_rslora=options.rslora,
-                        use_dora=options.dora, task_type=task)
-    if run.config.training.activation_checkpointing:
-        # With frozen embeddings, checkpointed blocks would get inputs that need no grad and train nothing.
-        model.enable_input_require_grads()
-    return get_peft_model(model, config)
+    model = attach_lora(model, options, run)
+    variants = [name for name, chosen in (("rslora", options.rslora), ("dora", options.dora),
+                                          (f"{options.init} init", options.pissa)) if chosen]
+    if options.loraplus_ratio is not None:
+        variants.append(f"lora+ (B learns {options.loraplus_ratio:g}x faster)")
+    say(", ".join([f"lora: r {options.r}, alpha {options.alpha}", *variants]))
+    return model
 
 
-LORA = AdapterMethod(name="lora", prepare=prepare_lora, options=LoraOptions,
-                     description="Low-rank adapters (peft LoRA); `rslora` and `dora` switch on those variants.")
+LORA = AdapterMethod(
+    name="lora", prepare=prepare_lora, options=LoraOptions, optimizer=loraplus_optimizer,
+    description="Low-rank adapters (peft LoRA); options switch on rsLoRA, DoRA, LoRA+ and PiSSA initialisation.")
+
+
+class PissaConversion:
+    """PiSSA moves the principal components out of the base weights, so the trained adapter only fits the residual
+    base. This saves the adapter as first initialised (`pissa_init/`) and, after training, the equivalent plain LoRA
+    adapter of rank 2r for the original base model (`pissa_converted/`), which is the one to load or merge."""
+
+    def __init__(self, output_dir) -> None:
+        from pathlib import Path
+
+        self.output_dir = Path(output_dir)
+
+    def on_train_begin(self, args, state, control, model=None, **kwargs):
+        if state.is_world_process_zero:
+            model.save_pretrained(str(self.output_dir / "pissa_init"))
+
+    def on_train_end(self, args, state, control, model=None, **kwargs):
+        import warnings
+
+        if not state.is_world_process_zero:
+            return
+        with warnings.catch_warnings():
+            # peft loads pissa_init beside the trained adapter to subtract it, and warns about mixing adapters.
+            warnings.filterwarnings("ignore", message="PiSSA changes the base weights")
+            model.save_pretrained(str(self.output_dir / "pissa_converted"),
+                                  path_initial_model_for_weight_conversion=str(self.output_dir / "pissa_init"))
 
 
 @hookimpl
 def register_adapters(register):
     register(LORA)
+
+
+@hookimpl
+def trainer_callbacks(run):
+    if run.adapter.name != LORA.name or not run.adapter_options.pissa:
+        return None
+    from tuneforge.core.training import as_trainer_callback
+
+    return [as_trainer_callback(PissaConversion, run.config.output_dir)]
