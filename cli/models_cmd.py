@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 app = typer.Typer(help="Browse model families and their variants.\n\nExamples:\n\n  tune models list\n\n"
-                       "  tune models list --family llama --json\n\n  tune models info llama3.1-8b-instruct",
+                       "  tune models list --family llama3 --json\n\n  tune models info llama3.1-8b-instruct",
                   no_args_is_help=True)
 
 

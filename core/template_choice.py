@@ -1,10 +1,12 @@
 """`template: auto` once the tokenizer is known, and `template: tokenizer`.
 
-A registry model names its template. A local folder or an unknown hub id only tells us its architecture, and one
-family (Llama) spans several chat formats, so the choice uses the tokenizer:
-1. the tokenizer carries its own chat template: take the family's template that renders exactly like it on probe
-   conversations; if none does, train with the tokenizer's own template (`template: tokenizer`) and say so;
-2. it carries none: take the first of the family's templates whose special tokens the tokenizer has.
+A registry model names its template. A local folder or an unknown hub id only tells us its architecture, and many
+families share one (Llama 2, Llama 3, DeepSeek, Yi ... are all `llama`), so the choice uses the tokenizer:
+1. the tokenizer carries its own chat template: take the first template of those families that renders exactly like
+   it on probe conversations, and that template's family; if none does, train with the tokenizer's own template
+   (`template: tokenizer`) and say so;
+2. it carries none: the families' templates whose special tokens the tokenizer has; exactly one -> take it,
+   several -> the user must choose (the error lists them), because nothing in the folder tells the chat format.
 """
 
 from __future__ import annotations
@@ -50,10 +52,20 @@ def _has_tokens(template, tokenizer) -> bool:
     return all(token in vocab for token in special_tokens(template))
 
 
-def family_templates(run, catalog) -> list[Any]:
-    """Registry entries of the family's templates: its default first, then each variant's, without repeats."""
-    names = [run.family.template] + [v.template for v in run.family.variants if v.template]
+def family_templates(family, catalog) -> list[Any]:
+    """Registry entries of a family's templates: its default first, then each variant's, without repeats."""
+    names = [family.template] + [v.template for v in family.variants if v.template]
     return [catalog.get("template", name) for name in dict.fromkeys(names)]
+
+
+def architecture_candidates(run, catalog) -> list[tuple[Any, Any]]:
+    """(family entry, template entry) for every family of the run's architecture; the resolved family first."""
+    families = [e for e in catalog.items("model") if e.spec.architecture == run.family.architecture]
+    families.sort(key=lambda e: e.spec.name != run.family.name)
+    pairs = []
+    for family in families:
+        pairs.extend((family, template) for template in family_templates(family.spec, catalog))
+    return pairs
 
 
 def choose_template(run, tokenizer, catalog):
@@ -63,21 +75,24 @@ def choose_template(run, tokenizer, catalog):
     requested = run.config.template.name
     if requested not in ("auto", TOKENIZER) or (requested == "auto" and run.variant is not None):
         return run
-    chosen: Optional[Any] = None
+    chosen: Optional[tuple[Any, Any]] = None
     if requested == "auto" and run.family is not None:
-        candidates = family_templates(run, catalog)
+        candidates = architecture_candidates(run, catalog)
         if getattr(tokenizer, "chat_template", None):
-            chosen = next((e for e in candidates if _renders_like_tokenizer(e.spec, tokenizer)), None)
+            chosen = next(((f, t) for f, t in candidates if _renders_like_tokenizer(t.spec, tokenizer)), None)
         else:
-            chosen = next((e for e in candidates if _has_tokens(e.spec, tokenizer)), None)
-            if chosen is None:
-                raise ModelError(
-                    f"{run.model_source} has no chat template of its own and none of family '{run.family.name}''s "
-                    f"templates ({', '.join(e.name for e in candidates)}) fits its tokenizer (missing special "
-                    "tokens); set `template: NAME` explicitly")
+            fitting = {t.name: (f, t) for f, t in candidates if _has_tokens(t.spec, tokenizer)}
+            if len(fitting) != 1:
+                what = (f"several templates fit it ({', '.join(sorted(fitting))})" if fitting else
+                        f"no template of the '{run.family.architecture}' families fits it (missing special tokens)")
+                raise ModelError(f"{run.model_source} has no chat template of its own, and {what}; set "
+                                 "`template: NAME` (and `model` to a registry name if you know the checkpoint)")
+            chosen = next(iter(fitting.values()))
     if chosen is not None:
-        plugins = tuple(p for p in run.plugins if p.role != "template") + (used_plugin("template", chosen),)
-        return dataclasses.replace(run, template=chosen.spec, plugins=plugins)
+        family_entry, template_entry = chosen
+        plugins = tuple(p for p in run.plugins if p.role not in ("template", "model")) + (
+            used_plugin("model", family_entry), used_plugin("template", template_entry))
+        return dataclasses.replace(run, family=family_entry.spec, template=template_entry.spec, plugins=plugins)
     return _tokenizer_template(run, tokenizer, explicit=requested == TOKENIZER)
 
 

@@ -61,7 +61,7 @@ def test_plugins_list_kind_filter_and_bad_kind():
 def test_plugins_info():
     result = tune("plugins", "info", "llama", "--json")
     info = json.loads(result.stdout)
-    assert info["registers"] == {"model": ["llama"]}
+    assert info["registers"] == {"model": ["llama2", "llama3", "llama3.1", "llama3.2", "llama3.3"]}
     assert info["hooks"] == ["register_models"]
     assert info["distribution"] == "tuneforge"
     table = tune("plugins", "info", "llama")

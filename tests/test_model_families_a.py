@@ -19,20 +19,21 @@ from tuneforge.plugins.models.codegemma import CODEGEMMA
 from tuneforge.plugins.models.codestral import CODESTRAL
 from tuneforge.plugins.models.cohere import AYA_23, COMMAND_R
 from tuneforge.plugins.models.dbrx import DBRX
-from tuneforge.plugins.models.deepseek import DEEPSEEK_LLM, DEEPSEEK_MOE
+from tuneforge.plugins.models.deepseek import DEEPSEEK_LLM, DEEPSEEK_MATH, DEEPSEEK_MOE
 from tuneforge.plugins.models.deepseek_coder import DEEPSEEK_CODER
 from tuneforge.plugins.models.deepseek_r1_distill import (DEEPSEEK_R1_DISTILL_LLAMA, DEEPSEEK_R1_DISTILL_QWEN,
                                                           DEEPSEEK_R1_DISTILL_QWEN3)
-from tuneforge.plugins.models.deepseek_v2 import DEEPSEEK_V2
-from tuneforge.plugins.models.deepseek_v3 import DEEPSEEK_V3
+from tuneforge.plugins.models.deepseek_v2 import DEEPSEEK_CODER_V2, DEEPSEEK_V2, DEEPSEEK_V2_5
+from tuneforge.plugins.models.deepseek_v3 import DEEPSEEK_R1, DEEPSEEK_V3
 from tuneforge.plugins.models.devstral import DEVSTRAL
-from tuneforge.plugins.models.llama import LLAMA
+from tuneforge.plugins.models.llama import LLAMA2, LLAMA3, LLAMA3_1, LLAMA3_2, LLAMA3_3
 from tuneforge.plugins.models.tiny_llama import TINY_LLAMA
 
 FAMILIES = (AYA_23, BAICHUAN, BAICHUAN2, BLOOM, BLOOMZ, BLUELM, BREEZE, CHATGLM3, CHINESE_LLAMA2,
-            CODEGEMMA, CODESTRAL, COMMAND_R, DBRX, DEEPSEEK_LLM, DEEPSEEK_MOE, DEEPSEEK_CODER,
-            DEEPSEEK_V2, DEEPSEEK_V3, DEEPSEEK_R1_DISTILL_QWEN, DEEPSEEK_R1_DISTILL_LLAMA, DEEPSEEK_R1_DISTILL_QWEN3,
-            DEVSTRAL)
+            CODEGEMMA, CODESTRAL, COMMAND_R, DBRX, DEEPSEEK_LLM, DEEPSEEK_MATH, DEEPSEEK_MOE, DEEPSEEK_CODER,
+            DEEPSEEK_V2, DEEPSEEK_CODER_V2, DEEPSEEK_V2_5, DEEPSEEK_V3, DEEPSEEK_R1, DEEPSEEK_R1_DISTILL_QWEN,
+            DEEPSEEK_R1_DISTILL_LLAMA, DEEPSEEK_R1_DISTILL_QWEN3, DEVSTRAL)
+LLAMA_FAMILIES = (LLAMA2, LLAMA3, LLAMA3_1, LLAMA3_2, LLAMA3_3)
 HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -60,7 +61,7 @@ def test_spec_revalidates_and_hub_ids_look_like_org_name(family):
 
 def test_names_are_unique_across_families():
     """Registry keys must not collide with each other nor with the families already in the catalog."""
-    families = FAMILIES + (LLAMA, TINY_LLAMA)
+    families = FAMILIES + LLAMA_FAMILIES + (TINY_LLAMA,)
     family_names = [f.name for f in families]
     variant_names = [v.name for f in families for v in f.variants]
     assert len(family_names) == len(set(family_names))

@@ -11,28 +11,32 @@ import re
 import pytest
 
 from tuneforge.plugins.models.exaone import EXAONE
-from tuneforge.plugins.models.falcon import FALCON, FALCON_H1
-from tuneforge.plugins.models.gemma import GEMMA, GEMMA2, GEMMA3, GEMMA3_TEXT
+from tuneforge.plugins.models.falcon import FALCON, FALCON2, FALCON_H1
+from tuneforge.plugins.models.gemma import GEMMA, GEMMA2, GEMMA3, GEMMA3_TEXT, MEDGEMMA, MEDGEMMA_TEXT
 from tuneforge.plugins.models.glm4 import GLM4, GLM4_0414, GLM4_MOE
 from tuneforge.plugins.models.gpt_oss import GPT_OSS
-from tuneforge.plugins.models.granite import GRANITE, GRANITE4, GRANITE_MOE
+from tuneforge.plugins.models.granite import (GRANITE3_0, GRANITE3_0_MOE, GRANITE3_1, GRANITE3_1_MOE, GRANITE3_2,
+                                              GRANITE3_3, GRANITE4)
 from tuneforge.plugins.models.hunyuan import HUNYUAN, HUNYUAN_MOE
-from tuneforge.plugins.models.internlm import INTERNLM2, INTERNLM3
+from tuneforge.plugins.models.internlm import INTERNLM2, INTERNLM2_5, INTERNLM3
 from tuneforge.plugins.models.jamba import JAMBA
 from tuneforge.plugins.models.kimi import KIMI_DEV
 from tuneforge.plugins.models.lingowhale import LINGOWHALE
 from tuneforge.plugins.models.llama1 import LLAMA1
-from tuneforge.plugins.models.llama3_chinese import LLAMA3_CHINESE
+from tuneforge.plugins.models.llama3_chinese import LLAMA3_1_CHINESE, LLAMA3_CHINESE
 from tuneforge.plugins.models.mimo import MIMO
-from tuneforge.plugins.models.minimax import MINIMAX
+from tuneforge.plugins.models.minimax import MINIMAX_M1, MINIMAX_TEXT_01
 from tuneforge.plugins.models.minicpm import MINICPM, MINICPM3
-from tuneforge.plugins.models.mistral import MINISTRAL, MISTRAL, MISTRAL_SMALL, MIXTRAL
+from tuneforge.plugins.models.mistral import (MINISTRAL, MISTRAL_NEMO, MISTRAL_SMALL, MISTRAL_V0_1, MISTRAL_V0_2,
+                                              MISTRAL_V0_3, MIXTRAL)
 from tuneforge.plugins.models.moonlight import MOONLIGHT
 
-FAMILIES = (EXAONE, FALCON, FALCON_H1, GEMMA, GEMMA2, GEMMA3_TEXT, GEMMA3, GLM4, GLM4_0414, GLM4_MOE,
-            GPT_OSS, GRANITE, GRANITE_MOE, GRANITE4, HUNYUAN, HUNYUAN_MOE, INTERNLM2, INTERNLM3,
-            JAMBA, KIMI_DEV, LINGOWHALE, LLAMA1, LLAMA3_CHINESE, MIMO, MINICPM, MINICPM3,
-            MINIMAX, MISTRAL, MINISTRAL, MISTRAL_SMALL, MIXTRAL, MOONLIGHT)
+FAMILIES = (EXAONE, FALCON, FALCON2, FALCON_H1, GEMMA, GEMMA2, GEMMA3_TEXT, MEDGEMMA_TEXT, GEMMA3, MEDGEMMA, GLM4,
+            GLM4_0414, GLM4_MOE, GPT_OSS, GRANITE3_0, GRANITE3_1, GRANITE3_2, GRANITE3_3, GRANITE3_0_MOE,
+            GRANITE3_1_MOE, GRANITE4, HUNYUAN, HUNYUAN_MOE, INTERNLM2, INTERNLM2_5, INTERNLM3, JAMBA, KIMI_DEV,
+            LINGOWHALE, LLAMA1, LLAMA3_CHINESE, LLAMA3_1_CHINESE, MIMO, MINICPM, MINICPM3, MINIMAX_TEXT_01,
+            MINIMAX_M1, MISTRAL_V0_1, MISTRAL_V0_2, MISTRAL_V0_3, MISTRAL_NEMO, MINISTRAL, MISTRAL_SMALL, MIXTRAL,
+            MOONLIGHT)
 HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 

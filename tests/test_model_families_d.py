@@ -12,7 +12,7 @@ import pytest
 
 from tuneforge.plugins.models.ernie4_5 import ERNIE4_5, ERNIE4_5_MOE
 from tuneforge.plugins.models.gpt2 import GPT2
-from tuneforge.plugins.models.llama import LLAMA
+from tuneforge.plugins.models.llama import LLAMA2, LLAMA3, LLAMA3_1, LLAMA3_2, LLAMA3_3
 from tuneforge.plugins.models.opt import OPT
 from tuneforge.plugins.models.pythia import PYTHIA
 from tuneforge.plugins.models.seed_coder import SEED_CODER
@@ -20,23 +20,25 @@ from tuneforge.plugins.models.seed_oss import SEED_OSS
 from tuneforge.plugins.models.skywork import SKYWORK, SKYWORK_O1
 from tuneforge.plugins.models.smollm import SMOLLM, SMOLLM2
 from tuneforge.plugins.models.solar import SOLAR
-from tuneforge.plugins.models.stablelm import STABLELM
+from tuneforge.plugins.models.stablelm import STABLELM, STABLELM2
 from tuneforge.plugins.models.starcoder2 import STARCODER2
-from tuneforge.plugins.models.telechat import TELECHAT, TELECHAT2
+from tuneforge.plugins.models.telechat import TELECHAT, TELECHAT2, TELECHAT2_5
 from tuneforge.plugins.models.tiny_llama import TINY_LLAMA
 from tuneforge.plugins.models.tinyllama import TINYLLAMA
 from tuneforge.plugins.models.vibethinker import VIBETHINKER
 from tuneforge.plugins.models.vicuna import VICUNA
-from tuneforge.plugins.models.xuanyuan import XUANYUAN
-from tuneforge.plugins.models.xverse import XVERSE, XVERSE_MOE
+from tuneforge.plugins.models.xuanyuan import XUANYUAN, XUANYUAN2
+from tuneforge.plugins.models.xverse import XVERSE, XVERSE_65B, XVERSE_MOE
 from tuneforge.plugins.models.yayi import YAYI
-from tuneforge.plugins.models.yi import YI
+from tuneforge.plugins.models.yi import YI, YI_1_5, YI_CODER
 from tuneforge.plugins.models.yuan import YUAN2
 from tuneforge.plugins.models.zephyr import ZEPHYR, ZEPHYR_ORPO
 
 FAMILIES = (SEED_CODER, SEED_OSS, SKYWORK, SKYWORK_O1, SMOLLM, SMOLLM2, SOLAR, STARCODER2, TELECHAT,
-            TELECHAT2, VIBETHINKER, VICUNA, XUANYUAN, XVERSE, XVERSE_MOE, YAYI, YI, YUAN2, ZEPHYR, ZEPHYR_ORPO,
-            GPT2, PYTHIA, OPT, STABLELM, TINYLLAMA, ERNIE4_5, ERNIE4_5_MOE)
+            TELECHAT2, TELECHAT2_5, VIBETHINKER, VICUNA, XUANYUAN, XUANYUAN2, XVERSE, XVERSE_65B, XVERSE_MOE, YAYI,
+            YI, YI_1_5, YI_CODER, YUAN2, ZEPHYR, ZEPHYR_ORPO, GPT2, PYTHIA, OPT, STABLELM, STABLELM2, TINYLLAMA,
+            ERNIE4_5, ERNIE4_5_MOE)
+LLAMA_FAMILIES = (LLAMA2, LLAMA3, LLAMA3_1, LLAMA3_2, LLAMA3_3)
 MODULES = {"seed_coder", "seed_oss", "skywork", "smollm", "solar", "starcoder2", "telechat", "vibethinker", "vicuna",
            "xuanyuan", "xverse", "yayi", "yi", "yuan", "zephyr", "gpt2", "pythia", "opt", "stablelm",
            "tinyllama", "ernie4_5"}
@@ -72,7 +74,7 @@ def test_names_are_unique_across_families_and_the_catalog():
     """Registry keys collide neither with each other nor with any family another plugin already registered."""
     from tuneforge.registry import get_catalog, reset_catalog
 
-    families = FAMILIES + (LLAMA, TINY_LLAMA)
+    families = FAMILIES + LLAMA_FAMILIES + (TINY_LLAMA,)
     family_names = [f.name for f in families]
     variant_names = [v.name for f in families for v in f.variants]
     assert len(family_names) == len(set(family_names))
@@ -80,7 +82,7 @@ def test_names_are_unique_across_families_and_the_catalog():
         n for n in set(variant_names) if variant_names.count(n) > 1)
     try:
         others = [entry.spec for entry in get_catalog().items("model")
-                  if entry.plugin.module.rsplit(".", 1)[-1] not in MODULES and entry.spec not in (LLAMA, TINY_LLAMA)]
+                  if entry.plugin.module.rsplit(".", 1)[-1] not in MODULES and entry.spec not in families]
     finally:
         reset_catalog()
     clashes = {f.name for f in others} & set(family_names)

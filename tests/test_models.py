@@ -35,12 +35,12 @@ def tune(*args: str) -> subprocess.CompletedProcess:
 def test_models_list_json_lists_families_variants_and_existing_templates():
     rows = json.loads(tune("models", "list", "--json").stdout)
     catalog = get_catalog()
-    assert {"llama", "tiny-llama"} <= {row["family"] for row in rows}
+    assert {"llama3.1", "tiny-llama"} <= {row["family"] for row in rows}
     for row in rows:
         assert row["variants"], row["family"]
         for variant in row["variants"]:
             assert catalog.find("template", variant["template"]) is not None, (row["family"], variant)
-    llama = next(row for row in rows if row["family"] == "llama")
+    llama = next(row for row in rows if row["family"] == "llama3.1")
     assert {"name": "llama3.1-8b-instruct", "hub_id": "meta-llama/Llama-3.1-8B-Instruct", "params_b": 8.03,
             "context_length": 131072, "kind": "instruct", "template": "llama3.1",
             "license": "llama3.1"} in llama["variants"]
@@ -48,7 +48,7 @@ def test_models_list_json_lists_families_variants_and_existing_templates():
 
 def test_models_info_by_variant_name():
     info = json.loads(tune("models", "info", "llama3.2-1b-instruct", "--json").stdout)
-    assert info["family"] == "llama" and [v["name"] for v in info["variants"]] == ["llama3.2-1b-instruct"]
+    assert info["family"] == "llama3.2" and [v["name"] for v in info["variants"]] == ["llama3.2-1b-instruct"]
     assert info["conformance"] == RECORDED["architectures"]["llama"]["status"]
 
 
@@ -81,44 +81,88 @@ def test_every_family_declares_lora_targets_its_tiny_model_has():
     from tuneforge.testing import ArchitectureUnavailable, build_tiny_model
     from tuneforge.testing.contracts import linear_module_names
 
+    # Families of one architecture may build different tiny models (e.g. Moonlight's full-rank queries on
+    # `deepseek_v3`): each family is checked against its own, built once per distinct configuration.
+    built: dict[str, set | None] = {}
     for families in ARCHITECTURES.values():
-        try:
-            names = linear_module_names(build_tiny_model(families[0]))
-        except ArchitectureUnavailable:
-            continue
         for family in families:
-            missing = set(family.lora_targets) - names
+            key = repr((family.architecture, sorted(family.tiny_config.items())))
+            if key not in built:
+                try:
+                    built[key] = linear_module_names(build_tiny_model(family))
+                except ArchitectureUnavailable:
+                    built[key] = None
+            if built[key] is None:
+                continue
+            missing = set(family.lora_targets) - built[key]
             assert not missing, f"{family.name}: lora_targets {sorted(missing)} not in the model"
 
 
-def make_local_folder(tmp_path: Path, tokenizer_dir: Path, config) -> Path:
-    """A folder that looks like a real checkpoint: tiny random weights, a real tokenizer."""
+def make_local_folder(tmp_path: Path, tokenizer_dir: Path, config, chat_template_from: Path | None = None) -> Path:
+    """A folder that looks like a real checkpoint: tiny random weights, a real tokenizer, and (like real chat
+    checkpoints) optionally the model's official chat template from refdata."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     folder = tmp_path / "checkpoint"
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+    if chat_template_from is not None:
+        tokenizer.chat_template = json.loads(chat_template_from.read_text())["chat_template"]
     torch.manual_seed(0)
     AutoModelForCausalLM.from_config(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     return folder
 
 
-def test_local_llama2_folder_trains_with_family_and_template_found_automatically(tmp_path, refdata):
-    from transformers import LlamaConfig
+def tiny(config_class: str, vocab_size: int, **extra):
+    import transformers
 
+    sizes = dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
+                 max_position_embeddings=512)
+    return getattr(transformers, config_class)(vocab_size=vocab_size, **{**sizes, **extra})
+
+
+# tokenizer folder, official chat template (refdata/templates/<family>) or None, config, family and template expected
+LOCAL_FOLDERS = [
+    ("llama2", "llama-2-chat", ("LlamaConfig", 32000, {"num_key_value_heads": 2}), "llama2", "llama2"),
+    ("phi-3-mini", None, ("Phi3Config", 32064, {}), "phi3", "phi3"),  # its tokenizer carries the Phi-3 template
+    ("falcon", "falcon-instruct", ("FalconConfig", 65024, {"num_kv_heads": 4}), "falcon", "falcon"),
+    ("gpt2", None, ("GPT2Config", 50257, {"n_embd": 64, "n_layer": 2, "n_head": 4}), "gpt2", "empty"),
+]
+
+
+@pytest.mark.parametrize("tokenizer_name, official, config, family, template", LOCAL_FOLDERS,
+                         ids=[row[0] for row in LOCAL_FOLDERS])
+def test_local_folder_trains_with_family_and_template_found_automatically(tmp_path, refdata, tokenizer_name,
+                                                                          official, config, family, template):
     from tuneforge.core.pipeline import run_training
 
-    config = LlamaConfig(vocab_size=32000, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512)
-    folder = make_local_folder(tmp_path, refdata / "tokenizers" / "llama2", config)
+    config_class, vocab, extra = config
+    if config_class == "GPT2Config":
+        import transformers
+
+        model_config = transformers.GPT2Config(vocab_size=vocab, n_positions=512, **extra)
+    else:
+        model_config = tiny(config_class, vocab, **extra)
+    official_file = refdata / "templates" / official / "tokenizer_config.json" if official else None
+    folder = make_local_folder(tmp_path, refdata / "tokenizers" / tokenizer_name, model_config, official_file)
     run_file = tmp_path / "run.yaml"
-    run_file.write_text(f"model: {folder}\ndata: {{datasets: [tuneforge_demo], cutoff_len: 128}}\n"
-                        f"training: {{max_steps: 4, batch_size: 4}}\noutput_dir: {tmp_path / 'out'}\n")
+    run_file.write_text(f"model: {folder}\ndata: {{datasets: [tuneforge_demo], cutoff_len: 96}}\n"
+                        f"training: {{max_steps: 3, batch_size: 4}}\noutput_dir: {tmp_path / 'out'}\n")
     outcome = run_training(run_file, show_progress=False)
-    assert outcome.run.family.name == "llama"
-    # The Llama-2 tokenizer has no Llama-3 header tokens, so `auto` picks the family's template that fits it.
-    assert outcome.run.template.name == "llama2"
+    assert (outcome.run.family.name, outcome.run.template.name) == (family, template)
     manifest = json.loads((outcome.output_dir / "manifest.json").read_text())
-    assert ("template", "llama2") in {(p["role"], p["name"]) for p in manifest["plugins"]}
+    used = {(p["role"], p["name"]) for p in manifest["plugins"]}
+    assert {("model", family), ("template", template)} <= used
     assert outcome.metrics["train_loss"] > 0
+
+
+def test_local_folder_without_a_chat_template_and_several_candidates_asks_for_one(tmp_path, refdata):
+    from tuneforge.core import ModelError
+    from tuneforge.core.pipeline import run_training
+
+    folder = make_local_folder(tmp_path, refdata / "tokenizers" / "llama2", tiny("LlamaConfig", 32000))
+    run_file = tmp_path / "run.yaml"
+    run_file.write_text(f"model: {folder}\ndata: {{datasets: [tuneforge_demo]}}\noutput_dir: {tmp_path / 'out'}\n")
+    with pytest.raises(ModelError, match=r"several templates fit it \(.*llama2.*\); set `template: NAME`"):
+        run_training(run_file, show_progress=False)

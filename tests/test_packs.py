@@ -162,8 +162,9 @@ def test_strict_mode_passes_once_the_problems_are_switched_off(site):
 
 
 def test_only_listed_plugins_load(site):
-    # A whole pack by distribution name, and two built-ins by plugin name (goodnet needs chatml and alpaca).
-    rows = listing(site, TUNEFORGE_PLUGINS=f"{GOOD},chatml,alpaca")
+    # A whole pack by distribution name, and two built-ins by kind:name (goodnet needs chatml and alpaca; a bare
+    # `alpaca` would also select the `alpaca` template).
+    rows = listing(site, TUNEFORGE_PLUGINS=f"{GOOD},template:chatml,format:alpaca")
     loaded = {key for key, row in rows.items() if row["status"] == "ok"}
     assert loaded == {("model", "goodnet"), ("dataset", "goodnet"), ("template", "chatml"), ("format", "alpaca")}
     others = [row for key, row in rows.items() if key not in loaded]

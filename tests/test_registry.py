@@ -42,8 +42,8 @@ def test_builtin_plugins_all_load():
     problems = [(p.name, p.status, p.reason) for p in catalog.plugins if p.distribution == "tuneforge"
                 and p.status != "ok"]
     assert problems == []
-    assert {"llama", "tiny-llama"} <= set(catalog.names("model"))
-    assert catalog.get("variant", "llama3-8b-instruct").spec.name == "llama"
+    assert {"llama3", "tiny-llama"} <= set(catalog.names("model"))
+    assert catalog.get("variant", "llama3-8b-instruct").spec.name == "llama3"
 
 
 def test_registered_spec_names_its_plugin_and_distribution():

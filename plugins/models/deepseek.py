@@ -1,11 +1,14 @@
-"""DeepSeek's first generation: DeepSeek LLM and DeepSeek Math (dense, Llama architecture `llama`) and DeepSeekMoE
-16B (model_type `deepseek`, its own modelling code, loads only with `trust_remote_code`). Chat template
-`deepseek`."""
+"""DeepSeek's first generation: DeepSeek LLM and DeepSeek Math (dense, Llama architecture `llama`, one family each
+with shared LoRA targets, capabilities and tiny configuration) and DeepSeekMoE 16B (model_type `deepseek`, its own
+modelling code, loads only with `trust_remote_code`). Chat template `deepseek`."""
 
 from tuneforge.core import Capabilities, ModelFamily, ModelVariant, hookimpl
 
 V = ModelVariant
 LORA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+DENSE_CAPABILITIES = Capabilities(sdpa=True, flash_attention=True, gradient_checkpointing=True, quantization=True)
+DENSE_TINY_CONFIG = {"vocab_size": 512, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
+                     "num_attention_heads": 4, "num_key_value_heads": 4, "max_position_embeddings": 512}
 
 DEEPSEEK_LLM = ModelFamily(
     name="deepseek-llm",
@@ -17,16 +20,28 @@ DEEPSEEK_LLM = ModelFamily(
         V("deepseek-llm-67b", "deepseek-ai/deepseek-llm-67b-base", 67.4, 4096, "base", None, "deepseek"),
         V("deepseek-llm-7b-chat", "deepseek-ai/deepseek-llm-7b-chat", 6.91, 4096, "chat", None, "deepseek"),
         V("deepseek-llm-67b-chat", "deepseek-ai/deepseek-llm-67b-chat", 67.4, 4096, "chat", None, "deepseek"),
+    ),
+    lora_targets=LORA_TARGETS,
+    capabilities=DENSE_CAPABILITIES,
+    tiny_config=DENSE_TINY_CONFIG,
+    license="DeepSeek License",
+    description="DeepSeek LLM 7B / 67B base and chat models.",
+)
+
+DEEPSEEK_MATH = ModelFamily(
+    name="deepseek-math",
+    architecture="llama",
+    template="deepseek",
+    variants=(
         V("deepseek-math-7b", "deepseek-ai/deepseek-math-7b-base", 6.91, 4096, "base", None, "deepseek"),
         V("deepseek-math-7b-instruct", "deepseek-ai/deepseek-math-7b-instruct", 6.91, 4096, "instruct", None,
           "deepseek"),
     ),
     lora_targets=LORA_TARGETS,
-    capabilities=Capabilities(sdpa=True, flash_attention=True, gradient_checkpointing=True, quantization=True),
-    tiny_config={"vocab_size": 512, "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
-                 "num_attention_heads": 4, "num_key_value_heads": 4, "max_position_embeddings": 512},
+    capabilities=DENSE_CAPABILITIES,
+    tiny_config=DENSE_TINY_CONFIG,
     license="DeepSeek License",
-    description="DeepSeek LLM 7B / 67B and DeepSeek Math 7B, dense Llama-architecture models.",
+    description="DeepSeek Math 7B base and instruct (DeepSeek-Coder-v1.5 continued on math data).",
 )
 
 DEEPSEEK_MOE = ModelFamily(
@@ -53,5 +68,5 @@ DEEPSEEK_MOE = ModelFamily(
 
 @hookimpl
 def register_models(register):
-    register(DEEPSEEK_LLM)
-    register(DEEPSEEK_MOE)
+    for family in (DEEPSEEK_LLM, DEEPSEEK_MATH, DEEPSEEK_MOE):
+        register(family)

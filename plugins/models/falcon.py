@@ -1,9 +1,16 @@
-"""TII Falcon (model_type `falcon`: 7B / 11B / 40B / 180B with fused `query_key_value` attention) and Falcon-H1
-(model_type `falcon_h1`: hybrid attention + Mamba-2 heads in every layer), each its own spec and chat template."""
+"""TII Falcon (model_type `falcon`, fused `query_key_value` attention): the first Falcon models (7B / 40B / 180B)
+and Falcon 2 (11B), one family each sharing LoRA targets, capabilities and tiny configuration; and Falcon-H1
+(model_type `falcon_h1`: hybrid attention + Mamba-2 heads in every layer). Each keeps its own chat template."""
 
 from tuneforge.core import Capabilities, ModelFamily, ModelVariant, hookimpl
 
 V = ModelVariant
+FALCON_TARGETS = ("query_key_value", "dense", "dense_h_to_4h", "dense_4h_to_h")
+FALCON_CAPABILITIES = Capabilities(sdpa=True, flash_attention=True, gradient_checkpointing=True, quantization=True)
+# The 11B / 40B / 180B layout (new_decoder_architecture: grouped key-value heads, two layer norms).
+FALCON_TINY = {"vocab_size": 512, "hidden_size": 64, "ffn_hidden_size": 128, "num_hidden_layers": 2,
+               "num_attention_heads": 4, "num_kv_heads": 2, "new_decoder_architecture": True,
+               "max_position_embeddings": 512}
 
 FALCON = ModelFamily(
     name="falcon",
@@ -12,21 +19,31 @@ FALCON = ModelFamily(
     variants=(
         # name, hub id, params (billions; the cards' figures), context length, kind, template, licence
         V("falcon-7b", "tiiuae/falcon-7b", 7.0, 2048, "base", None, "apache-2.0"),
-        V("falcon-11b", "tiiuae/falcon-11B", 11.0, 8192, "base", None, "falcon-llm-license-2.0"),
         V("falcon-40b", "tiiuae/falcon-40b", 40.0, 2048, "base", None, "apache-2.0"),
         V("falcon-180b", "tiiuae/falcon-180b", 180.0, 2048, "base", None, "falcon-180b-tii-license"),
         V("falcon-7b-instruct", "tiiuae/falcon-7b-instruct", 7.0, 2048, "instruct", None, "apache-2.0"),
         V("falcon-40b-instruct", "tiiuae/falcon-40b-instruct", 40.0, 2048, "instruct", None, "apache-2.0"),
         V("falcon-180b-chat", "tiiuae/falcon-180b-chat", 180.0, 2048, "chat", None, "falcon-180b-tii-license"),
     ),
-    lora_targets=("query_key_value", "dense", "dense_h_to_4h", "dense_4h_to_h"),
-    capabilities=Capabilities(sdpa=True, flash_attention=True, gradient_checkpointing=True, quantization=True),
-    # The 11B / 40B / 180B layout (new_decoder_architecture: grouped key-value heads, two layer norms).
-    tiny_config={"vocab_size": 512, "hidden_size": 64, "ffn_hidden_size": 128, "num_hidden_layers": 2,
-                 "num_attention_heads": 4, "num_kv_heads": 2, "new_decoder_architecture": True,
-                 "max_position_embeddings": 512},
-    license="Apache-2.0 (7B, 40B); TII Falcon License 2.0 (11B); Falcon-180B TII License (180B)",
-    description="Falcon 7B / 11B / 40B / 180B base models and their instruct / chat versions.",
+    lora_targets=FALCON_TARGETS,
+    capabilities=FALCON_CAPABILITIES,
+    tiny_config=FALCON_TINY,
+    license="Apache-2.0 (7B, 40B); Falcon-180B TII License (180B)",
+    description="Falcon 7B / 40B / 180B base models and their instruct / chat versions (2K context).",
+)
+
+FALCON2 = ModelFamily(
+    name="falcon2",
+    architecture="falcon",
+    template="falcon",
+    variants=(
+        V("falcon-11b", "tiiuae/falcon-11B", 11.0, 8192, "base", None, "falcon-llm-license-2.0"),
+    ),
+    lora_targets=FALCON_TARGETS,
+    capabilities=FALCON_CAPABILITIES,
+    tiny_config=FALCON_TINY,
+    license="TII Falcon License 2.0",
+    description="Falcon 2 11B base model (over 5T tokens of RefinedWeb, 8K context).",
 )
 
 FALCON_H1 = ModelFamily(
@@ -48,10 +65,8 @@ FALCON_H1 = ModelFamily(
           "falcon-llm-license"),
         V("falcon-h1-1.5b-deep-instruct", "tiiuae/Falcon-H1-1.5B-Deep-Instruct", 1.5, 131072, "instruct", None,
           "falcon-llm-license"),
-        V("falcon-h1-3b-instruct", "tiiuae/Falcon-H1-3B-Instruct", 3.0, 131072, "instruct", None,
-          "falcon-llm-license"),
-        V("falcon-h1-7b-instruct", "tiiuae/Falcon-H1-7B-Instruct", 7.0, 262144, "instruct", None,
-          "falcon-llm-license"),
+        V("falcon-h1-3b-instruct", "tiiuae/Falcon-H1-3B-Instruct", 3.0, 131072, "instruct", None, "falcon-llm-license"),
+        V("falcon-h1-7b-instruct", "tiiuae/Falcon-H1-7B-Instruct", 7.0, 262144, "instruct", None, "falcon-llm-license"),
         V("falcon-h1-34b-instruct", "tiiuae/Falcon-H1-34B-Instruct", 34.0, 262144, "instruct", None,
           "falcon-llm-license"),
     ),
@@ -69,5 +84,5 @@ FALCON_H1 = ModelFamily(
 
 @hookimpl
 def register_models(register):
-    register(FALCON)
-    register(FALCON_H1)
+    for family in (FALCON, FALCON2, FALCON_H1):
+        register(family)

@@ -1,6 +1,7 @@
-"""China Telecom TeleChat and TeleChat2 / 2.5: remote-code models; both generations' config.json say model_type
-`telechat` (TeleChat2 ships `configuration_telechat2.py` with the same model_type). TeleChat uses the `telechat`
-chat format, TeleChat2 and 2.5 `telechat2`. Only chat models are published (LLaMA-Factory's groups).
+"""China Telecom TeleChat, TeleChat2 and TeleChat2.5: remote-code models, one family per generation sharing LoRA
+targets, capabilities and tiny configuration; every generation's config.json says model_type `telechat` (TeleChat2
+ships `configuration_telechat2.py` with the same model_type). TeleChat uses the `telechat` chat format, TeleChat2
+and 2.5 `telechat2`. Only chat models are published (LLaMA-Factory's groups).
 
 Context: telechat-7B's config.json has seq_length 8192; the other sizes' context lengths could not be checked here
 and are given the same 8192 (not verified). Parameter counts are the model names'.
@@ -44,17 +45,30 @@ TELECHAT2 = ModelFamily(
         V("telechat2-3b-chat", "Tele-AI/TeleChat2-3B", 3.0, 8192, "chat"),
         V("telechat2-7b-chat", "Tele-AI/TeleChat2-7B", 7.0, 8192, "chat"),
         V("telechat2-115b-chat", "Tele-AI/TeleChat2-115B", 115.0, 8192, "chat"),
+    ),
+    lora_targets=LORA_TARGETS,
+    capabilities=CAPABILITIES,
+    tiny_config=TINY_CONFIG,
+    license=LICENSE,
+    description="TeleChat2 3B / 7B / 115B chat models (10T tokens, function calling); remote code.",
+)
+
+TELECHAT2_5 = ModelFamily(
+    name="telechat2.5",
+    architecture="telechat",
+    template="telechat2",
+    variants=(
         V("telechat2.5-35b-chat", "Tele-AI/TeleChat2.5-35B", 35.0, 8192, "chat"),
     ),
     lora_targets=LORA_TARGETS,
     capabilities=CAPABILITIES,
     tiny_config=TINY_CONFIG,
     license=LICENSE,
-    description="TeleChat2 3B / 7B / 115B (10T tokens, function calling) and TeleChat2.5 35B chat; remote code.",
+    description="TeleChat2.5 35B chat model; remote code.",
 )
 
 
 @hookimpl
 def register_models(register):
-    register(TELECHAT)
-    register(TELECHAT2)
+    for family in (TELECHAT, TELECHAT2, TELECHAT2_5):
+        register(family)
