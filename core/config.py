@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tuneforge.core.errors import ConfigError, did_you_mean
 
@@ -21,12 +21,51 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class RopeScalingSection(_Section):
+    """Extends the context through RoPE scaling: `factor` times the model's `max_position_embeddings` (or
+    `original_max_position_embeddings` when given). linear: position interpolation; dynamic: NTK scaling that only
+    acts beyond the original length; yarn (beta_fast, beta_slow, attention_factor) and llama3 (low_freq_factor,
+    high_freq_factor) take their own optional keys."""
+
+    type: Literal["linear", "dynamic", "yarn", "llama3"]
+    factor: float = Field(gt=1.0)
+    original_max_position_embeddings: Optional[int] = Field(default=None, gt=0)
+    beta_fast: Optional[float] = Field(default=None, gt=0)
+    beta_slow: Optional[float] = Field(default=None, gt=0)
+    attention_factor: Optional[float] = Field(default=None, gt=0)
+    low_freq_factor: Optional[float] = Field(default=None, gt=0)
+    high_freq_factor: Optional[float] = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _keys_of_the_type(self) -> "RopeScalingSection":
+        allowed = {"linear": set(), "dynamic": set(),
+                   "yarn": {"original_max_position_embeddings", "beta_fast", "beta_slow", "attention_factor"},
+                   "llama3": {"original_max_position_embeddings", "low_freq_factor", "high_freq_factor"}}[self.type]
+        given = {key for key in self.model_fields_set if key not in ("type", "factor")}
+        if given - allowed:
+            raise ValueError(f"rope scaling `{self.type}` takes no {', '.join(sorted(given - allowed))}; its keys are "
+                             f"type, factor{''.join(', ' + key for key in sorted(allowed))}")
+        if self.type == "llama3" and (self.high_freq_factor or 4.0) <= (self.low_freq_factor or 1.0):
+            raise ValueError("llama3 rope scaling needs high_freq_factor > low_freq_factor (defaults 4.0 and 1.0)")
+        if self.type == "yarn" and (self.beta_fast or 32.0) <= (self.beta_slow or 1.0):
+            raise ValueError("yarn rope scaling needs beta_fast > beta_slow (defaults 32 and 1)")
+        return self
+
+
 class ModelSection(_Section):
     name: str = Field(description="registry name (e.g. tiny-llama), hub id (org/name) or local folder")
     trust_remote_code: bool = False
     revision: Optional[str] = None
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     attn_implementation: Literal["auto", "eager", "sdpa", "flash_attention_2"] = "auto"
+    # `quantization: bnb-4bit` or `{method: bnb-4bit, quant_type: fp4}`: the quantizer plugin and its options
+    quantization: Optional["QuantizationSection"] = None
+    rope_scaling: Optional[RopeScalingSection] = None
+
+    @field_validator("quantization", mode="before")
+    @classmethod
+    def _quantization_shorthand(cls, value: Any) -> Any:
+        return {"method": value} if isinstance(value, str) else value
 
 
 class TemplateSection(_Section):
@@ -93,6 +132,10 @@ class AdapterSection(PluginSection):
     method: str = "lora"
 
 
+class QuantizationSection(PluginSection):
+    method: str  # a quantizer plugin: bnb-4bit, bnb-8bit, torchao-int8 ... (`tune plugins list --kind quantizer`)
+
+
 class StageSection(PluginSection):
     name: str = "sft"
 
@@ -114,6 +157,11 @@ class TrainingSection(_Section):
     save_strategy: Literal["no", "epoch", "steps"] = "no"
     save_steps: int = Field(default=500, gt=0)
     dataloader_workers: int = Field(default=0, ge=0)
+    neftune_alpha: Optional[float] = Field(default=None, gt=0)  # NEFTune: uniform noise on embeddings while training
+    liger: bool = False  # Liger kernels (needs a CUDA GPU and `pip install liger-kernel`)
+    # chunked: cross-entropy over `loss_chunk_size` tokens at a time, never holding the full logits (same loss)
+    loss: Literal["default", "chunked"] = "default"
+    loss_chunk_size: int = Field(default=1024, gt=0)
 
 
 class RunConfig(_Section):
@@ -170,7 +218,7 @@ def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any
 
 
 def _shorthand_key_value(section: str, value: str) -> dict[str, Any]:
-    return {{"adapter": "method"}.get(section, "name"): value}
+    return {{"adapter": "method", "quantization": "method"}.get(section, "name"): value}
 
 
 def read_yaml(path: Path) -> dict[str, Any]:

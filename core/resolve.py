@@ -18,7 +18,7 @@ from typing import Any, Optional
 from tuneforge.core.config import LoadedConfig, RunConfig, validate_options
 from tuneforge.core.data_resolve import ResolvedDataset, resolve_datasets
 from tuneforge.core.errors import ConfigError, ModelError, NotFoundError, did_you_mean
-from tuneforge.core.specs import AdapterMethod, ModelFamily, ModelVariant, TrainingStage
+from tuneforge.core.specs import AdapterMethod, ModelFamily, ModelVariant, Quantizer, TrainingStage
 from tuneforge.core.templates import ChatTemplate
 
 
@@ -49,6 +49,8 @@ class ResolvedRun:
     stage_options: Any
     datasets: tuple[ResolvedDataset, ...]
     plugins: tuple[UsedPlugin, ...]
+    quantizer: Optional[Quantizer] = None  # model.quantization's plugin; None loads full-precision weights
+    quantizer_options: Any = None
 
 
 def cache_dir() -> Path:
@@ -92,6 +94,8 @@ def resolve(loaded: LoadedConfig, catalog) -> ResolvedRun:
     used.append(used_plugin("stage", stage_entry))
     stage_options = validate_options(stage_entry.spec.options, config.stage.options(), "stage")
 
+    quantizer, quantizer_options = resolve_quantizer(config, family, catalog, used)
+
     datasets = resolve_datasets(config.data, catalog, loaded.path.parent, used)
 
     if source is None:
@@ -99,7 +103,43 @@ def resolve(loaded: LoadedConfig, catalog) -> ResolvedRun:
     return ResolvedRun(config=config, config_path=loaded.path, family=family, variant=variant, model_source=source,
                        template=template, adapter=adapter_entry.spec, adapter_options=adapter_options,
                        stage=stage_entry.spec, stage_options=stage_options, datasets=tuple(datasets),
-                       plugins=tuple(dict.fromkeys(used)))
+                       plugins=tuple(dict.fromkeys(used)), quantizer=quantizer, quantizer_options=quantizer_options)
+
+
+def resolve_quantizer(config: RunConfig, family: Optional[ModelFamily], catalog, used: Optional[list] = None,
+                      check_installed: bool = True) -> tuple[Optional[Quantizer], Any]:
+    """`model.quantization` -> (quantizer spec, validated options), or (None, None) when weights stay unquantized.
+    Refuses a family that declares no quantization support and, with `check_installed`, a quantizer whose packages
+    are missing (naming the pip install), before anything is loaded."""
+    section = config.model.quantization
+    if section is None:
+        return None, None
+    entry = catalog.get("quantizer", section.method)
+    if used is not None:
+        used.append(used_plugin("quantizer", entry))
+    options = validate_options(entry.spec.options, section.options(), "model.quantization")
+    if family is not None and not family.capabilities.quantization:
+        raise ConfigError(f"model family {family.name!r} does not support quantized loading (its capabilities say "
+                          "quantization=False); remove model.quantization")
+    if check_installed:
+        require_packages(entry.spec)
+    return entry.spec, options
+
+
+def require_packages(quantizer: Quantizer) -> None:
+    """Raise ConfigError naming the pip command when a package the quantizer `requires` is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    missing = []
+    for package in quantizer.requires:
+        try:
+            version(package)
+        except PackageNotFoundError:
+            missing.append(package)
+    if missing:
+        raise ConfigError(f"model.quantization method {quantizer.name!r} needs {', '.join(missing)}, which "
+                          f"{'is' if len(missing) == 1 else 'are'} not installed: run "
+                          f"`pip install 'tuneforge[quant]'` (or `pip install {' '.join(missing)}`)")
 
 
 def resolve_model(name: str, catalog) -> tuple[Optional[ModelFamily], Optional[ModelVariant], Optional[str], Any]:

@@ -52,6 +52,14 @@ def training_arguments(run, output_dir: Path, has_eval: bool) -> dict[str, Any]:
     }
     if t.activation_checkpointing:
         kwargs["activation_checkpointing_kwargs"] = {"use_reentrant": False}
+    if t.neftune_alpha is not None:
+        # The Trainer hooks the input embeddings for the duration of train(); the hook adds noise in training mode.
+        kwargs["neftune_noise_alpha"] = t.neftune_alpha
+    if t.liger:
+        from tuneforge.core.model_loader import check_liger
+
+        check_liger(t)
+        kwargs["use_liger_kernel"] = True
     return kwargs
 
 

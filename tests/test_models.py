@@ -98,14 +98,18 @@ def test_every_family_declares_lora_targets_its_tiny_model_has():
             assert not missing, f"{family.name}: lora_targets {sorted(missing)} not in the model"
 
 
-def make_local_folder(tmp_path: Path, tokenizer_dir: Path, config, chat_template_from: Path | None = None) -> Path:
+def make_local_folder(tmp_path: Path, tokenizer_dir: Path, config, chat_template_from: Path | None = None,
+                      special_tokens: tuple[str, ...] = ()) -> Path:
     """A folder that looks like a real checkpoint: tiny random weights, a real tokenizer, and (like real chat
-    checkpoints) optionally the model's official chat template from refdata."""
+    checkpoints) optionally the model's official chat template from refdata and its chat special tokens."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     folder = tmp_path / "checkpoint"
     tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+    if special_tokens:
+        tokenizer.add_special_tokens({"additional_special_tokens": list(special_tokens)})
+        config.vocab_size = len(tokenizer)
     if chat_template_from is not None:
         tokenizer.chat_template = json.loads(chat_template_from.read_text())["chat_template"]
     torch.manual_seed(0)
@@ -166,3 +170,29 @@ def test_local_folder_without_a_chat_template_and_several_candidates_asks_for_on
     run_file.write_text(f"model: {folder}\ndata: {{datasets: [tuneforge_demo]}}\noutput_dir: {tmp_path / 'out'}\n")
     with pytest.raises(ModelError, match=r"several templates fit it \(.*llama2.*\); set `template: NAME`"):
         run_training(run_file, show_progress=False)
+
+
+def test_unknown_architecture_trains_through_auto_classes_with_the_tokenizers_template(tmp_path, refdata):
+    """A model type no family registers still trains: Auto classes, LoRA on all linear layers, and the tokenizer's
+    own chat template with masks found by incremental rendering; the user is warned."""
+    import transformers
+
+    from tuneforge.core.pipeline import run_training
+
+    config = transformers.GPTNeoConfig(vocab_size=50257, hidden_size=64, num_layers=2, num_heads=4,
+                                       attention_types=[[["global", "local"], 1]], max_position_embeddings=512)
+    official = refdata / "templates" / "qwen2.5-instruct" / "tokenizer_config.json"
+    folder = make_local_folder(tmp_path, refdata / "tokenizers" / "gpt2", config, official,
+                               special_tokens=("<|im_start|>", "<|im_end|>"))
+    run_file = tmp_path / "run.yaml"
+    run_file.write_text(f"model: {folder}\ndata: {{datasets: [tuneforge_demo], cutoff_len: 96}}\n"
+                        f"training: {{max_steps: 3, batch_size: 4}}\noutput_dir: {tmp_path / 'out'}\n")
+    with pytest.warns(UserWarning, match="matches no registered model family"):
+        outcome = run_training(run_file, show_progress=False)
+    assert outcome.run.family is None
+    assert outcome.run.template.name == "tokenizer"
+    assert outcome.metrics["train_loss"] > 0
+    from transformers import AutoTokenizer
+
+    saved = AutoTokenizer.from_pretrained(outcome.output_dir)
+    assert saved.chat_template == json.loads(official.read_text())["chat_template"]

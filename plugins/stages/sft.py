@@ -6,7 +6,10 @@ from tuneforge.core import TrainingStage, hookimpl
 def build_sft_trainer(context):
     from transformers import Trainer, TrainingArguments
 
-    return Trainer(
+    from tuneforge.core.losses import trainer_class_for_loss
+
+    trainer_cls = trainer_class_for_loss(Trainer, context.run.config.training)  # training.loss: default | chunked
+    return trainer_cls(
         model=context.model,
         args=TrainingArguments(**context.training_arguments),
         train_dataset=context.train_dataset,
