@@ -11,7 +11,7 @@ import sys
 import typer
 
 from tuneforge import __version__
-from tuneforge.cli import env_cmd, estimate_cmd, models_cmd, plugins_cmd, templates_cmd, train_cmd
+from tuneforge.cli import data_cmd, env_cmd, estimate_cmd, models_cmd, plugins_cmd, templates_cmd, train_cmd
 from tuneforge.cli.console import print_error
 
 app = typer.Typer(
@@ -54,6 +54,7 @@ app.command("env", help=env_cmd.HELP)(env_cmd.env)
 app.add_typer(plugins_cmd.app, name="plugins")
 app.add_typer(models_cmd.app, name="models")
 app.add_typer(templates_cmd.app, name="templates")
+app.add_typer(data_cmd.app, name="data")
 app.command("train", help=train_cmd.HELP, no_args_is_help=True)(train_cmd.train)
 app.command("estimate", help=estimate_cmd.HELP, no_args_is_help=True)(estimate_cmd.estimate)
 

@@ -41,10 +41,13 @@ def _report_data(prepared) -> None:
             _say(f"  [yellow]dropped[/yellow] {dropped.source} row {dropped.row}: {dropped.reason}")
         if len(report.dropped) > 5:
             _say(f"  ... and {len(report.dropped) - 5} more (set data.strict=true to stop at the first)")
-    if prepared.truncated or prepared.untrainable:
-        _say(f"  cutoff: {prepared.truncated} records truncated, {prepared.untrainable} dropped with nothing left "
-             "to train")
-    _say(f"encoded {len(prepared.train)} training rows, {len(prepared.eval)} evaluation rows")
+    if prepared.truncated or prepared.untrainable or prepared.turns_dropped:
+        _say(f"  cutoff: {prepared.turns_dropped} records lost trailing turns, {prepared.truncated} were cut inside "
+             f"an answer, {prepared.untrainable} dropped with nothing left to train")
+    summary = prepared.to_dict()
+    train_rows = "streamed" if summary["train_rows"] is None else summary["train_rows"]
+    _say(f"encoded {train_rows} training rows{' (packed)' if prepared.packed else ''}, {summary['eval_rows']} "
+         "evaluation rows")
 
 
 @dataclass
@@ -61,6 +64,7 @@ class TrainingOutcome:
 def run_training(config_path: Path | str, overrides: list[str] = (), show_progress: bool = True) -> TrainingOutcome:
     """Run `tune train CONFIG overrides...`."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    _quiet_libraries()
     from tuneforge.core.config import load_config
     from tuneforge.core.outputs import prepare_output_dir
     from tuneforge.core.resolve import resolve
@@ -114,6 +118,17 @@ def run_training(config_path: Path | str, overrides: list[str] = (), show_progre
     save_outputs(run, trainer, tokenizer, output_dir, prepared, report, train_result.metrics)
     _say(f"[green]done[/green]: {output_dir}")
     return TrainingOutcome(output_dir, run, trainer.model, tokenizer, train_result.metrics)
+
+
+def _quiet_libraries() -> None:
+    """Our progress bar and log replace the libraries' per-file progress bars; peft still calls a transformers
+    method renamed in 5.x, which warns on every step."""
+    import warnings
+
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*is deprecated", category=FutureWarning)
 
 
 def _quiet_default_printer(trainer) -> None:

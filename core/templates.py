@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional, Sequence
 
@@ -375,6 +374,10 @@ def _check_supported(t: ChatTemplate, messages: tuple[Message, ...], tools: tupl
 # Encoding
 # ---------------------------------------------------------------------------------------------------------------
 
+# EncodedBatch.status of each row: it fit; cutoff_len dropped whole trailing turns; or it was cut into an answer
+# (or left nothing trained).
+FITS, TURNS_DROPPED, TRUNCATED = 0, 1, 2
+
 
 def encode(template: ChatTemplate, tokenizer: Any, messages: Sequence[Message], tools: Sequence[dict] = (), *,
            cutoff_len: Optional[int] = None, mask_history: bool = False, train_on_prompt: bool = False) -> Encoded:
@@ -400,27 +403,131 @@ def encode_batch(template: ChatTemplate, tokenizer: Any,
 
     A conversation the template cannot render raises TemplateError with `.index` set to its position in the batch.
     """
-    if cutoff_len is not None and (not isinstance(cutoff_len, int) or cutoff_len < 1):
-        raise ValueError(f"cutoff_len must be a positive integer or None, got {cutoff_len!r}")
+    _check_cutoff(cutoff_len)
     rendered: list[list[Segment]] = []
     for index, (messages, tools) in enumerate(conversations):
         try:
-            messages = tuple(messages)
-            segments = render(template, messages, tools)
-            if messages[-1].role != "assistant":
-                raise TemplateError(f"the last message is a {messages[-1].role} message: a conversation to train on "
-                                    "must end with the assistant's answer")
-            rendered.append(segments)
+            rendered.append(training_segments(template, messages, tools))
         except TemplateError as exc:
             exc.index = index
             raise
     if not rendered:
         return []
+    return encode_rendered(template, tokenizer, rendered, cutoff_len=cutoff_len, mask_history=mask_history,
+                           train_on_prompt=train_on_prompt).encoded()
+
+
+def training_segments(template: ChatTemplate, messages: Sequence[Message], tools: Sequence[dict] = ()) -> list[Segment]:
+    """`render` a conversation to train on; TemplateError unless it ends with the assistant's answer."""
+    messages = tuple(messages)
+    segments = render(template, messages, tools)
+    if messages[-1].role != "assistant":
+        raise TemplateError(f"the last message is a {messages[-1].role} message: a conversation to train on "
+                            "must end with the assistant's answer")
+    return segments
+
+
+@dataclass
+class EncodedBatch:
+    """Encoded conversations as flat numpy arrays: row i is `input_ids[offsets[i]:offsets[i + 1]]`, its labels the
+    same slice of `labels`; `status[i]` is FITS, TURNS_DROPPED or TRUNCATED."""
+
+    input_ids: Any
+    labels: Any
+    offsets: Any
+    status: Any
+
+    def __len__(self) -> int:
+        return len(self.status)
+
+    def encoded(self) -> list[Encoded]:
+        ids, labels, offsets = self.input_ids.tolist(), self.labels.tolist(), self.offsets.tolist()
+        return [Encoded(ids[a:b], labels[a:b], status == TRUNCATED)
+                for a, b, status in zip(offsets, offsets[1:], self.status.tolist())]
+
+
+def encode_rendered(template: ChatTemplate, tokenizer: Any, rendered: Sequence[Sequence[Segment]], *,
+                    cutoff_len: Optional[int] = None, mask_history: bool = False, train_on_prompt: bool = False,
+                    truncation: str = "drop_turns") -> EncodedBatch:
+    """Encode conversations already rendered by `training_segments`, as `encode_batch` does.
+
+    truncation: what `cutoff_len` does to a longer row: `drop_turns` (as `encode_batch`: drop whole trailing turns,
+    cut only when not even the first needed answer fits) or `truncate` (cut at `cutoff_len`, always TRUNCATED).
+    """
+    import numpy as np
+
+    _check_cutoff(cutoff_len)
+    if truncation not in ("drop_turns", "truncate"):
+        raise ValueError(f"truncation must be 'drop_turns' or 'truncate', got {truncation!r}")
     _check_tokenizer(template, tokenizer)
-    texts = ["".join(s.text for s in segments) for segments in rendered]
-    batch = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
-    return [_labelled(segments, ids, offsets, cutoff_len, mask_history, train_on_prompt)
-            for segments, ids, offsets in zip(rendered, batch["input_ids"], batch["offset_mapping"])]
+    texts = ["".join([s.text for s in segments]) for segments in rendered]
+    # Token ids and character offsets, the offsets counted from the start of the whole batch (the texts joined), so
+    # that every span of every conversation maps to tokens in one vectorised search.
+    ids, starts, ends, counts = _tokenize(tokenizer, texts)
+    if len(ends) > 1 and bool((ends[1:] < ends[:-1]).any()):
+        raise TemplateError("the tokenizer returned character offsets out of order, so trained characters cannot be "
+                            "mapped to tokens; use a fast (tokenizers-backed) tokenizer")
+    row_start = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=row_start[1:])
+
+    if train_on_prompt:
+        labels = ids
+    else:
+        span_starts, span_ends = [], []
+        position = 0
+        for segments in rendered:
+            last_turn = segments[-1].turn
+            for segment in segments:
+                end = position + len(segment.text)
+                if segment.trainable and (not mask_history or segment.turn == last_turn):
+                    span_starts.append(position)
+                    span_ends.append(end)
+                position = end
+        first = np.searchsorted(ends, span_starts, side="right")  # tokens overlapping each trained span
+        stop = np.searchsorted(starts, span_ends, side="left")
+        some = stop > first
+        change = np.zeros(len(ids) + 1, dtype=np.int32)  # +1 where a span's tokens start, -1 after them
+        np.add.at(change, first[some], 1)
+        np.add.at(change, stop[some], -1)
+        labels = np.where(np.cumsum(change[:-1], dtype=np.int32) > 0, ids, IGNORE_INDEX)
+
+    kept = counts.copy()
+    status = np.zeros(len(texts), dtype=np.int8)
+    longer = np.flatnonzero(counts > cutoff_len) if cutoff_len is not None else ()
+    if len(longer):
+        bases = _text_bases(texts)
+        for i in longer.tolist():
+            if truncation == "truncate":
+                kept[i], status[i] = cutoff_len, TRUNCATED
+                continue
+            segments = rendered[i]
+            # Token index where each turn ends: the first token starting at or after the next turn's first character.
+            boundaries, position = [], int(bases[i])
+            for previous, segment in zip(segments, segments[1:]):
+                position += len(previous.text)
+                if segment.turn != previous.turn:
+                    boundaries.append(position)
+            turn_ends = (np.searchsorted(starts, boundaries, side="left") - row_start[i]).tolist() + [int(counts[i])]
+            fitting = [k for k, end in enumerate(turn_ends) if end <= cutoff_len]
+            needed = segments[-1].turn if mask_history and not train_on_prompt else 0  # must survive whole
+            if fitting and fitting[-1] >= needed:
+                kept[i], status[i] = turn_ends[fitting[-1]], TURNS_DROPPED
+            else:
+                kept[i], status[i] = cutoff_len, TRUNCATED
+        keep = np.arange(len(ids)) - np.repeat(row_start[:-1], counts) < np.repeat(kept, counts)
+        ids, labels = ids[keep], labels[keep]
+    ids, labels = ids.astype(np.int32), labels.astype(np.int32)
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(kept, out=offsets[1:])
+    trained = np.zeros(len(labels) + 1, dtype=np.int64)
+    np.cumsum(labels != IGNORE_INDEX, out=trained[1:])
+    status[trained[offsets[1:]] == trained[offsets[:-1]]] = TRUNCATED  # nothing left to train
+    return EncodedBatch(ids, labels, offsets, status)
+
+
+def _check_cutoff(cutoff_len: Optional[int]) -> None:
+    if cutoff_len is not None and (not isinstance(cutoff_len, int) or cutoff_len < 1):
+        raise ValueError(f"cutoff_len must be a positive integer or None, got {cutoff_len!r}")
 
 
 def _check_tokenizer(template: ChatTemplate, tokenizer: Any) -> None:
@@ -438,46 +545,301 @@ def _check_tokenizer(template: ChatTemplate, tokenizer: Any) -> None:
                             "model's own template")
 
 
-def _labelled(segments: list[Segment], ids: list[int], offsets: Sequence[tuple[int, int]],
-              cutoff_len: Optional[int], mask_history: bool, train_on_prompt: bool) -> Encoded:
-    ids = list(ids)
-    starts = [start for start, _ in offsets]
-    ends = [end for _, end in offsets]
-    if any(a > b for a, b in zip(ends, ends[1:])):
-        raise TemplateError("the tokenizer returned character offsets out of order, so trained characters cannot be "
-                            "mapped to tokens; use a fast (tokenizers-backed) tokenizer")
-    last_turn = segments[-1].turn
-    if train_on_prompt:
-        labels = list(ids)
-    else:
-        labels = [IGNORE_INDEX] * len(ids)
-        position = 0
-        for segment in segments:
-            end = position + len(segment.text)
-            if segment.trainable and (not mask_history or segment.turn == last_turn):
-                first, stop = bisect_right(ends, position), bisect_left(starts, end)  # tokens overlapping the span
-                labels[first:stop] = ids[first:stop]
-            position = end
+# Tokenizing. `tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)` is the reference; the faster
+# paths below give exactly its ids and offsets, and are only taken where that can be checked from the tokenizer's
+# own configuration.
 
-    truncated = False
-    if cutoff_len is not None and len(ids) > cutoff_len:
-        # Token index where each turn ends: the first token starting at or after the next turn's first character.
-        turn_ends, position = [], 0
-        for previous, segment in zip(segments, segments[1:]):
-            position += len(previous.text)
-            if segment.turn != previous.turn:
-                turn_ends.append(bisect_left(starts, position))
-        turn_ends.append(len(ids))
-        fitting = [k for k, end in enumerate(turn_ends) if end <= cutoff_len]
-        needed = last_turn if mask_history and not train_on_prompt else 0  # the turn that must survive whole
-        if fitting and fitting[-1] >= needed:
-            cut = turn_ends[fitting[-1]]
-        else:
-            cut, truncated = cutoff_len, True
-        ids, labels = ids[:cut], labels[:cut]
-    if all(label == IGNORE_INDEX for label in labels):
-        truncated = True
-    return Encoded(ids, labels, truncated)
+
+def _text_bases(texts: Sequence[str]):
+    """Where each text starts when the texts are joined."""
+    import numpy as np
+
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    return np.cumsum(lengths) - lengths
+
+
+def _tokenize(tokenizer: Any, texts: list[str]):
+    """(ids, starts, ends, counts): flat numpy arrays of every text's tokens, character offsets counted from the
+    start of the batch, and the number of tokens of each text."""
+    backend = _fast_backend(tokenizer)
+    if isinstance(backend, _PieceEncoder):
+        return backend.encode(texts)
+    if backend is not None:
+        encodings = backend.encode_batch(texts, add_special_tokens=False)
+        return _flatten(texts, [e.ids for e in encodings], [e.offsets for e in encodings])
+    batch = tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)
+    return _flatten(texts, batch["input_ids"], batch["offset_mapping"])
+
+
+def _flatten(texts: list[str], ids: Sequence[Sequence[int]], offsets: Sequence[Sequence[Sequence[int]]]):
+    import numpy as np
+    from itertools import chain
+
+    counts = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+    total = int(counts.sum())
+    flat_ids = np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=total)
+    pairs = np.fromiter(chain.from_iterable(chain.from_iterable(offsets)), dtype=np.int64, count=2 * total)
+    pairs = pairs.reshape(total, 2) + np.repeat(_text_bases(texts), counts)[:, None]
+    return flat_ids, pairs[:, 0], pairs[:, 1], counts
+
+
+_BACKENDS: Any = None  # tokenizer -> (signature, backend), see _fast_backend
+
+
+def _fast_backend(tokenizer: Any) -> Any:
+    """The fastest exact way to tokenize with `tokenizer`: a `_PieceEncoder`, its `tokenizers.Tokenizer` (called
+    directly, without transformers' per-call bookkeeping), or None for the tokenizer's own `__call__`."""
+    global _BACKENDS
+    import weakref
+
+    backend = getattr(tokenizer, "_tokenizer", None)
+    if backend is None or not hasattr(backend, "encode_batch") or not hasattr(backend, "to_str"):
+        return None
+    try:
+        signature = (id(backend), backend.get_vocab_size(with_added_tokens=True), backend.encode_special_tokens,
+                     bool(getattr(tokenizer, "split_special_tokens", False)), backend.truncation, backend.padding)
+    except AttributeError:
+        return None
+    if _BACKENDS is None:
+        _BACKENDS = weakref.WeakKeyDictionary()
+    try:
+        cached = _BACKENDS.get(tokenizer)
+    except TypeError:  # not weakly referenceable: decide every time
+        cached = None
+    if cached is not None and cached[0] == signature:
+        chosen = cached[1]
+        if isinstance(chosen, _PieceEncoder) and chosen.disabled:
+            chosen = chosen.backend  # it met a piece it could not tile: the plain backend from now on
+    else:
+        chosen = None
+        if _calls_backend_directly(tokenizer) and signature[2] == signature[3] and signature[4] is None \
+                and signature[5] is None:
+            # With split_special_tokens, special tokens stay text: the piece path assumes they are split out.
+            chosen = (None if signature[2] else _PieceEncoder.build(backend)) or backend
+    try:
+        _BACKENDS[tokenizer] = (signature, chosen)
+    except TypeError:
+        pass
+    return chosen
+
+
+def _calls_backend_directly(tokenizer: Any) -> bool:
+    """True when `tokenizer(texts)` is transformers' plain call of its tokenizers backend (no subclass changes it)."""
+    try:
+        from transformers.tokenization_utils_tokenizers import TokenizersBackend
+    except ImportError:
+        return False
+    cls = type(tokenizer)
+    return isinstance(tokenizer, TokenizersBackend) and all(
+        getattr(cls, name) is getattr(TokenizersBackend, name) for name in ("__call__", "_encode_plus"))
+
+
+class _PieceEncoder:
+    """Exact, faster tokenization for sentencepiece-style BPE tokenizers (Llama 2, Mistral, ...): no normalizer, a
+    Metaspace pre-tokenizer that does not split (so BPE runs over whole sentences and its word cache never hits),
+    byte fallback.
+
+    When no vocabulary token has `▁` right after another character, no merge can cross the point before a run of
+    spaces, so BPE over each space-led piece (` the`, `  foo`) gives the same tokens as over the whole text. Pieces
+    are tokenized once and cached here (as packed int32 triples: id, end minus the previous token's end, end minus
+    start); only new ones go to the tokenizer. Added tokens are split out exactly as the tokenizer does it (those
+    that are not normalized first, then the others). A text the pre-tokenizer would prefix with `▁` (its start is
+    not an added token) goes to the tokenizer whole.
+
+    Most texts have single spaces only: they are cut with `str.split(" ")`, and each word looked up as is (the first)
+    or as the word after a space (the others). Texts with double spaces or `▁` are cut into pieces by a regex.
+    """
+
+    MAX_CACHED = 500_000
+    _PIECE = re.compile("[ \u2581]*[^ \u2581]+|[ \u2581]+")
+
+    def __init__(self, backend: Any, raw: Any, prepend_first: bool, added: list[tuple[str, int, bool]]) -> None:
+        import struct
+
+        self.backend = backend  # for whole texts
+        self.raw = raw  # the same tokenizer with a pre-tokenizer that never prefixes `▁`: tokenizes pieces
+        self.prepend_first = prepend_first
+        self.passes = []
+        for normalized in (False, True):
+            contents = sorted((c for c, _, n in added if n == normalized), key=len, reverse=True)
+            if contents:
+                self.passes.append(re.compile("(" + "|".join(map(re.escape, contents)) + ")"))
+        self.specials = {content: struct.pack("<3i", token, len(content), len(content)) for content, token, _ in added}
+        self.added_start = re.compile("[" + "".join(sorted({re.escape(c[0]) for c, _, _ in added})) + "]")
+        # Words can be cut at single spaces only if no added token holds a space (it would be cut in two).
+        self.by_words = not any(" " in content or "\u2581" in content for content, _, _ in added)
+        self.disabled = False
+        self._reset()
+
+    def _reset(self) -> None:
+        self.first: dict[str, Any] = {}  # a text's first word -> tokens; False: the start gets a `▁`
+        self.spaced: dict[str, bytes] = {}  # a word after a space -> tokens of " " + word
+        self.pieces: dict[str, bytes] = dict(self.specials)  # a regex-cut piece, or an added token -> tokens
+
+    @classmethod
+    def build(cls, backend: Any) -> Optional["_PieceEncoder"]:
+        from tokenizers import Regex, Tokenizer, models, pre_tokenizers
+
+        pre, model = backend.pre_tokenizer, backend.model
+        if (backend.normalizer is not None or not isinstance(pre, pre_tokenizers.Metaspace) or pre.split
+                or pre.replacement != "\u2581" or pre.prepend_scheme not in ("first", "never")
+                or not isinstance(model, models.BPE) or model.dropout or getattr(model, "ignore_merges", True)
+                or model.continuing_subword_prefix or model.end_of_word_suffix):
+            return None
+        glued = re.compile("[^\u2581]\u2581")  # a `▁` right after another character
+        if any(glued.search(token) for token in backend.get_vocab(with_added_tokens=False)):
+            return None
+        added = []
+        for token, spec in backend.get_added_tokens_decoder().items():
+            if spec.lstrip or spec.rstrip or spec.single_word or not spec.content:
+                return None
+            added.append((spec.content, token, bool(spec.normalized)))
+        # The same BPE model (shared, not copied) behind a pre-tokenizer that never prefixes `▁` and cuts before
+        # each run of `▁` (safe, see above), so that BPE works word by word; pieces hold no added token.
+        raw = Tokenizer(model)
+        raw.pre_tokenizer = pre_tokenizers.Sequence([
+            pre_tokenizers.Metaspace(replacement="\u2581", prepend_scheme="never", split=False),
+            pre_tokenizers.Split(Regex("\u2581+"), behavior="merged_with_next")])
+        return cls(backend, raw, pre.prepend_scheme == "first", added)
+
+    def _split_added(self, text: str) -> list[str]:
+        """The text cut around added tokens, which sit at the odd positions."""
+        parts = [text]
+        if not self.added_start.search(text):  # most words hold no added token
+            return parts
+        for pattern in self.passes:
+            parts = [piece for i, part in enumerate(parts) for piece in ((part,) if i % 2 else pattern.split(part))]
+        return parts
+
+    def _pieces(self, text: str) -> Optional[list[str]]:
+        parts = self._split_added(text)
+        if self.prepend_first and parts[0] and parts[0][0] not in " \u2581":
+            return None
+        pieces: list[str] = []
+        for i, part in enumerate(parts):
+            if i % 2:
+                pieces.append(part)
+            else:
+                pieces += self._PIECE.findall(part)
+        return pieces
+
+    def _found(self, text: str) -> Optional[list]:
+        """The cached tokens of each word or piece of the text (None where unknown); None: tokenize it whole."""
+        if self.by_words and "  " not in text and "\u2581" not in text:
+            words = text.split(" ")
+            found = list(map(self.spaced.get, words))
+            found[0] = self.first.get(words[0])
+            return None if found[0] is False else found
+        pieces = self._pieces(text)
+        return None if pieces is None else list(map(self.pieces.get, pieces))
+
+    def encode(self, texts: list[str]):
+        import numpy as np
+
+        if len(self.first) + len(self.spaced) + len(self.pieces) > self.MAX_CACHED:
+            self._reset()
+        found = [self._found(text) for text in texts]
+        try:
+            blobs = [b"".join(tokens) if tokens is not None else self._whole(text)
+                     for text, tokens in zip(texts, found)]
+        except TypeError:  # a None among the tokens: some words are new
+            self._learn([text for text, tokens in zip(texts, found) if tokens is not None and None in tokens])
+            if self.disabled:
+                encodings = self.backend.encode_batch(texts, add_special_tokens=False)
+                return _flatten(texts, [e.ids for e in encodings], [e.offsets for e in encodings])
+            blobs = [b"".join(tokens) if tokens is not None else self._whole(text)
+                     for text, tokens in zip(texts, map(self._found, texts))]
+        counts = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs)) // 12
+        table = np.frombuffer(b"".join(blobs), dtype=np.int32).reshape(-1, 3)
+        # Each text's token ends are the running sum of its steps, moved to where the text starts in the batch.
+        running = np.zeros(len(table) + 1, dtype=np.int64)
+        np.cumsum(table[:, 1], out=running[1:])
+        row_start = np.cumsum(counts) - counts
+        ends = running[1:] - np.repeat(running[row_start] - _text_bases(texts), counts)
+        return table[:, 0], ends - table[:, 2], ends, counts
+
+    def _learn(self, texts: list[str]) -> None:
+        """Tokenize the new words and pieces of `texts` and cache them."""
+        first, spaced, pieces = self.first, self.spaced, self.pieces
+        jobs: dict[tuple[int, str], list[str]] = {}  # (0 first / 1 spaced / 2 pieces, key) -> key cut around added
+        for text in texts:
+            if self.by_words and "  " not in text and "\u2581" not in text:
+                head, *words = text.split(" ")
+                if head not in first and (0, head) not in jobs:
+                    parts = self._split_added(head)
+                    if self.prepend_first and parts[0]:
+                        first[head] = False
+                    else:
+                        jobs[0, head] = parts
+                for word in words:
+                    if word not in spaced and (1, word) not in jobs:
+                        jobs[1, word] = self._split_added(" " + word)
+            else:
+                for piece in self._pieces(text) or ():
+                    if piece not in pieces and (2, piece) not in jobs:
+                        jobs[2, piece] = [piece]
+        tokens = self._tokenize_chunks({part for parts in jobs.values() for part in parts[::2] if part})
+        if tokens is None:
+            self.disabled = True
+            return
+        caches = (first, spaced, pieces)
+        for (cache, key), parts in jobs.items():
+            caches[cache][key] = b"".join(self.specials[part] if i % 2 else tokens[part]
+                                          for i, part in enumerate(parts) if part)
+
+    def _tokenize_chunks(self, chunks: set[str]) -> Optional[dict[str, bytes]]:
+        """Each chunk's tokens; None if some chunk's tokens do not tile it (this class's premise fails).
+
+        Chunks that start with a space and end with something else are tokenized many to a sequence, joined: the
+        join points are safe cut points, so the joined text gives each chunk's own tokens, and one long sequence
+        costs far less than many short ones."""
+        import numpy as np
+
+        joinable = [c for c in chunks if c[0] in " \u2581" and c[-1] not in " \u2581"]
+        alone = [c for c in chunks if not (c[0] in " \u2581" and c[-1] not in " \u2581")]
+        groups = [joinable[i:i + 512] for i in range(0, len(joinable), 512)]
+        encodings = self.raw.encode_batch(["".join(g) for g in groups] + alone, add_special_tokens=False)
+        out = {}
+        for chunk, encoding in zip(alone, encodings[len(groups):]):
+            out[chunk] = _steps(encoding)
+            if _steps_length(out[chunk]) != len(chunk):
+                return None
+        for group, encoding in zip(groups, encodings):
+            ids = np.array(encoding.ids, dtype=np.int64)
+            offsets = np.array(encoding.offsets, dtype=np.int64).reshape(-1, 2)
+            starts, ends = offsets[:, 0], offsets[:, 1]
+            bounds = np.concatenate(([0], np.cumsum([len(chunk) for chunk in group])))
+            first = np.searchsorted(starts, bounds[:-1], side="left")  # each chunk's first token
+            # Tiling: chunks start on a fresh token, each chunk's last token ends where the chunk does.
+            if (not len(ids) or (np.diff(first) <= 0).any() or ends[-1] != bounds[-1]
+                    or (ends[first[1:] - 1] != bounds[1:-1]).any()):
+                return None
+            previous = np.concatenate(([0], ends[:-1]))
+            previous[first] = bounds[:-1]
+            steps = np.stack([ids, ends - previous, ends - starts], axis=1).astype(np.int32).tobytes()
+            for chunk, a, b in zip(group, (first * 12).tolist(), (np.append(first[1:], len(ids)) * 12).tolist()):
+                out[chunk] = steps[a:b]
+        return out
+
+    def _whole(self, text: str) -> bytes:
+        return _steps(self.backend.encode(text, add_special_tokens=False))
+
+
+def _steps(encoding: Any) -> bytes:
+    """An encoding as packed int32 triples: id, end minus the previous token's end, end minus start."""
+    import struct
+
+    previous, values = 0, []
+    for token, (start, end) in zip(encoding.ids, encoding.offsets):
+        values += (token, end - previous, end - start)
+        previous = end
+    return struct.pack(f"<{len(values)}i", *values)
+
+
+def _steps_length(steps: bytes) -> int:
+    import struct
+
+    return sum(struct.unpack(f"<{len(steps) // 4}i", steps)[1::3])
 
 
 # ---------------------------------------------------------------------------------------------------------------

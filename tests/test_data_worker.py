@@ -63,3 +63,12 @@ def test_dataset_kind_must_fit_the_stage(tmp_path):
     preference = {"instruction": "Pick", "chosen": "a", "rejected": "b"}
     with pytest.raises(DataError, match="preference records, but stage 'sft'"):
         prepare(tmp_path, [preference], "data.datasets=[{path: mine.jsonl, format: alpaca, columns: {chosen: chosen, rejected: rejected}}]")
+
+
+def test_an_oversampled_bad_record_is_reported_once(tmp_path):
+    (tmp_path / "big.jsonl").write_text("".join(json.dumps(GOOD) + "\n" for _ in range(9)))
+    prepared, data = prepare(tmp_path, [GOOD, WITH_TOOLS], "data.datasets=[mine.jsonl, big.jsonl]",
+                             "data.mix=interleave", "data.mix_stop=all_exhausted", "data.cache=false")
+    dropped = prepared.reports[0].dropped
+    assert [(d.source, d.row) for d in dropped] == [(str(data), 2)]
+    assert len(prepared.train) == 9 + 5  # mine.jsonl is drawn 9 times (oversampled): its good record 5 times
