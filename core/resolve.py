@@ -93,6 +93,12 @@ def resolve(loaded: LoadedConfig, catalog) -> ResolvedRun:
     stage_entry = catalog.get("stage", config.stage.name)
     used.append(used_plugin("stage", stage_entry))
     stage_options = validate_options(stage_entry.spec.options, config.stage.options(), "stage")
+    # Online RL stages name reward plugins among their options: resolve them now (a typo fails before any model
+    # loads) and record them for the manifest.
+    for choice in getattr(stage_options, "rewards", None) or ():
+        reward_name = choice if isinstance(choice, str) else choice.get("name")
+        if reward_name:
+            used.append(used_plugin("reward", catalog.get("reward", reward_name)))
 
     quantizer, quantizer_options = resolve_quantizer(config, family, catalog, used)
 

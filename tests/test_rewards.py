@@ -242,3 +242,23 @@ def test_reward_model_refuses_folders_that_are_not_rm_outputs(rl_catalog, policy
                                                                                   path="other"),
               prompt_input_ids=[[1, 2]], completion_ids=[[3]])
     assert set(model.peft_config) == {"default"} and model.active_adapter == "default"
+
+
+def test_reward_names_resolve_with_the_run_and_are_recorded(tmp_path):
+    """A misspelled reward fails at resolution (before any model loads); known ones are recorded for the manifest."""
+    import pytest as _pytest
+
+    from tuneforge.core import NotFoundError
+    from tuneforge.core.config import load_config
+    from tuneforge.core.resolve import resolve
+    from tuneforge.registry import get_catalog
+
+    config = tmp_path / "run.yaml"
+    config.write_text("model: llama3-8b-instruct\ndata: {datasets: [tuneforge_demo]}\n"
+                      "stage: {name: ppo, rewards: [lenght]}\noutput_dir: out\n")
+    with _pytest.raises(NotFoundError, match="did you mean `length`"):
+        resolve(load_config(config), get_catalog())
+    config.write_text("model: llama3-8b-instruct\ndata: {datasets: [tuneforge_demo]}\n"
+                      "stage: {name: ppo, rewards: [length, {name: format, pattern: 'x'}]}\noutput_dir: out\n")
+    run = resolve(load_config(config), get_catalog())
+    assert {("reward", "length"), ("reward", "format")} <= {(p.role, p.name) for p in run.plugins}

@@ -679,3 +679,35 @@ def test_reward_model_reloads_and_ranks_chosen_above_rejected_on_its_training_pa
     untrained_accuracy = (untrained[0] > untrained[1]).float().mean().item()
     assert accuracy >= 0.75, f"ranking accuracy on the training pairs {accuracy:.2f}"
     assert accuracy > untrained_accuracy
+
+
+def test_sft_trains_multi_turn_tool_calls_from_the_refdata_index(tmp_path, refdata):
+    """SFT on LLaMA-Factory's glaive tool-call demo, named through its own dataset_info.json: tool calls and tool
+    results become turns of the Qwen2.5 template, every assistant turn (calls included) is trained."""
+    import json as _json
+
+    from tuneforge.core.pipeline import run_training
+
+    config = tmp_path / "run.yaml"
+    config.write_text(
+        f"model: tiny-llama\ntemplate: qwen2.5\n"
+        f"data: {{dataset_dir: {refdata / 'datasets' / 'llamafactory'}, datasets: [glaive_toolcall_en_demo], "
+        f"cutoff_len: 512, max_samples: 40}}\n"
+        f"training: {{max_steps: 3, batch_size: 4}}\noutput_dir: {tmp_path / 'out'}\n")
+    outcome = run_training(config, show_progress=False)
+    manifest = _json.loads((outcome.output_dir / "manifest.json").read_text())
+    assert manifest["data"]["datasets"][0]["dropped"] == 0
+    assert outcome.metrics["train_loss"] > 0
+
+    from tuneforge.core.data import align_rows, read_rows
+    from tuneforge.core.dataset_index import load_index
+    from tuneforge.core.templates import encode
+    from tuneforge.plugins.formats.sharegpt import SHAREGPT
+
+    spec = load_index(refdata / "datasets" / "llamafactory").get("glaive_toolcall_en_demo").usable_spec()
+    record = next(r for r in align_rows(read_rows(refdata / "datasets" / "llamafactory" / spec.file), SHAREGPT,
+                                        spec.columns, spec.tags, source="glaive").records
+                  if any(m.tool_calls for m in r.messages))
+    encoded = encode(outcome.run.template, outcome.tokenizer, record.messages, record.tools)
+    trained = outcome.tokenizer.decode([t for t, l in zip(encoded.input_ids, encoded.labels) if l != -100])
+    assert "<tool_call>" in trained and record.messages[-1].content.strip()[:20] in trained
