@@ -17,27 +17,11 @@ from tuneforge.core import Message, TemplateError, ToolCall
 from tuneforge.core.templates import encode, hf_messages, render, render_text, special_tokens, stop_words, to_jinja
 from tuneforge.plugins.templates.llama3_1 import LLAMA3_1
 from tuneforge.plugins.templates.llama3_2 import LLAMA3_2
+from template_support import A, REFDATA, S, T, U, hf_render as _hf_render, trained_text as _trained_text
 
-REFDATA = Path(__file__).resolve().parents[2] / "shared" / "refdata"
 BOS = "<|begin_of_text|>"
 SYSTEM_HEAD = "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n"
 DATED = "Cutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n"
-
-
-def S(text: str) -> Message:
-    return Message("system", text)
-
-
-def U(text: str) -> Message:
-    return Message("user", text)
-
-
-def A(text: str = "", **fields) -> Message:
-    return Message("assistant", text, **fields)
-
-
-def T(text: str, **fields) -> Message:
-    return Message("tool", text, **fields)
 
 
 WEATHER_TOOL = {"type": "function", "function": {
@@ -111,32 +95,10 @@ def tokenizers(ref) -> dict:
     return out
 
 
-def _hf_render(tokenizer, messages, chat_template, tools=(), tokenize=False, add_generation_prompt=False, **kwargs):
-    result = tokenizer.apply_chat_template(hf_messages(messages), tools=list(tools) or None,
-                                           chat_template=chat_template, tokenize=tokenize,
-                                           add_generation_prompt=add_generation_prompt, **kwargs)
-    return result["input_ids"] if tokenize else result
-
-
 def _official(tokenizer, family, messages, tools=(), **kwargs):
     reference = official(family)
     return _hf_render(tokenizer, messages, reference["chat_template"], tools, bos_token=reference["bos_token"],
                       eos_token=reference["eos_token"], **kwargs)
-
-
-def _trained_text(tokenizer, encoded) -> list[str]:
-    """The decoded runs of consecutive trained tokens."""
-    runs, current = [], []
-    for token, label in zip(encoded.input_ids, encoded.labels):
-        if label != -100:
-            assert label == token, "a trained label must be the token id itself"
-            current.append(token)
-        elif current:
-            runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
-    return [tokenizer.decode(run) for run in runs]
 
 
 def _prompts(messages):

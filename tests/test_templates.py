@@ -26,25 +26,9 @@ from tuneforge.core.templates import (
     stop_words,
     to_jinja,
 )
+from template_support import A, REFDATA, S, T, U, hf_render as _hf_render, trained_text as _trained_text
 
-REFDATA = Path(__file__).resolve().parents[2] / "shared" / "refdata"
 BUILT_IN = ("llama3", "chatml", "llama2")
-
-
-def S(text: str) -> Message:
-    return Message("system", text)
-
-
-def U(text: str) -> Message:
-    return Message("user", text)
-
-
-def A(text: str = "", **fields) -> Message:
-    return Message("assistant", text, **fields)
-
-
-def T(text: str, **fields) -> Message:
-    return Message("tool", text, **fields)
 
 
 def official(family: str, commit: str | None = None) -> dict:
@@ -115,28 +99,6 @@ def _load_tokenizer(ref: Path, name: str, with_specials: bool = True):
 def tokenizers(ref) -> dict:
     # gpt2: byte-level BPE like Llama 3's tiktoken; llama2: SentencePiece-style with byte fallback.
     return {name: _load_tokenizer(ref, name) for name in ("gpt2", "llama2")}
-
-
-def _hf_render(tokenizer, messages, chat_template, tools=(), tokenize=False, add_generation_prompt=False, **kwargs):
-    result = tokenizer.apply_chat_template(hf_messages(messages), tools=list(tools) or None,
-                                           chat_template=chat_template, tokenize=tokenize,
-                                           add_generation_prompt=add_generation_prompt, **kwargs)
-    return result["input_ids"] if tokenize else result
-
-
-def _trained_text(tokenizer, encoded) -> list[str]:
-    """The decoded runs of consecutive trained tokens."""
-    runs, current = [], []
-    for token, label in zip(encoded.input_ids, encoded.labels):
-        if label != -100:
-            assert label == token, "a trained label must be the token id itself"
-            current.append(token)
-        elif current:
-            runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
-    return [tokenizer.decode(run) for run in runs]
 
 
 # ---------------------------------------------------------------------------------------------------------------

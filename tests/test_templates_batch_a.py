@@ -23,8 +23,8 @@ from tuneforge.plugins.templates import (
     alpaca, aquila, atom, baichuan, bailing, belle, bluelm, breeze, chatglm3, chatml_de, cohere, dbrx, deepseek,
     default, empty, ernie, exaone, falcon, fewshot, minicpm,
 )
+from template_support import A, REFDATA, S, U, hf_render as _hf_render, trained_text as _trained_runs
 
-REFDATA = Path(__file__).resolve().parents[2] / "shared" / "refdata"
 EXPECTATIONS = Path(__file__).resolve().parent / "template_expectations" / "batch_a"
 
 # module: the template constants it registers, in order
@@ -51,18 +51,6 @@ REFERENCE_FAMILIES: dict[str, list[tuple[str, dict]]] = {
     "deepseek-coder": [("deepseek-coder-instruct", {})],
     "falcon": [("falcon-instruct", {})],
 }
-
-
-def S(text: str) -> Message:
-    return Message("system", text)
-
-
-def U(text: str) -> Message:
-    return Message("user", text)
-
-
-def A(text: str = "", **fields) -> Message:
-    return Message("assistant", text, **fields)
 
 
 CONVERSATIONS = {
@@ -105,12 +93,6 @@ def tokenizers() -> dict:
         tokenizer.add_special_tokens({"additional_special_tokens": [t for t in wanted if t not in vocab]})
         loaded[name] = tokenizer
     return loaded
-
-
-def _hf_render(tokenizer, messages, chat_template, *, tokenize=False, add_generation_prompt=False, **kwargs):
-    result = tokenizer.apply_chat_template(hf_messages(messages), chat_template=chat_template, tokenize=tokenize,
-                                           add_generation_prompt=add_generation_prompt, **kwargs)
-    return result["input_ids"] if tokenize else result
 
 
 def _prompts(messages) -> tuple[bool, ...]:
@@ -228,20 +210,6 @@ TRAINED: dict[str, str | list[str]] = {
     "default": "{a}</s>", "empty": "{a}", "ernie-nothink": " {a}<|end_of_sentence|>", "exaone": "{a}[|endofturn|]",
     "falcon": "{a}\n", "falcon-h1": "{a}<|im_end|>", "fewshot": "{a}\n\n",
 }
-
-
-def _trained_runs(tokenizer, encoded) -> list[str]:
-    runs, current = [], []
-    for token, label in zip(encoded.input_ids, encoded.labels):
-        if label != -100:
-            assert label == token
-            current.append(token)
-        elif current:
-            runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
-    return [tokenizer.decode(run) for run in runs]
 
 
 def test_every_template_states_what_it_trains():

@@ -39,30 +39,14 @@ from tuneforge.plugins.templates.moonlight import MOONLIGHT
 from tuneforge.plugins.templates.openchat import OPENCHAT, OPENCHAT_3_6
 from tuneforge.plugins.templates.opencoder import OPENCODER
 from tuneforge.plugins.templates.orion import ORION
+from template_support import A, REFDATA, S, T, U, hf_render as _hf_render, trained_text as _trained_text
 
-REFDATA = Path(__file__).resolve().parents[2] / "shared" / "refdata"
 EXPECTATIONS = Path(__file__).resolve().parent / "template_expectations" / "batch_b"
 
 ALL = (GEMMA, GEMMA2, GEMMA3, GEMMA3N, GLM4, GLM4_MOE, GPT_OSS, GRANITE3, GRANITE4, HUNYUAN, INTERN2, LLAMA2_ZH,
        LLAMA4, MIMO, MIMO_V2, MINIMAX1, MINIMAX2, MINISTRAL, MISTRAL, MISTRAL_SMALL, MISTRAL_V0_2, MOONLIGHT, OPENCHAT,
        OPENCHAT_3_6, OPENCODER, ORION)
 BY_NAME = {template.name: template for template in ALL}
-
-
-def S(text: str) -> Message:
-    return Message("system", text)
-
-
-def U(text: str) -> Message:
-    return Message("user", text)
-
-
-def A(text: str = "", **fields) -> Message:
-    return Message("assistant", text, **fields)
-
-
-def T(text: str, **fields) -> Message:
-    return Message("tool", text, **fields)
 
 
 WEATHER_TOOL = {"type": "function", "function": {
@@ -168,27 +152,6 @@ def official_date(day: datetime.datetime):
         yield
     finally:
         chat_template_utils.datetime = real
-
-
-def _hf_render(tokenizer, messages, chat_template, tools=(), tokenize=False, add_generation_prompt=False, **kwargs):
-    result = tokenizer.apply_chat_template(hf_messages(messages), tools=list(tools) or None,
-                                           chat_template=chat_template, tokenize=tokenize,
-                                           add_generation_prompt=add_generation_prompt, **kwargs)
-    return result["input_ids"] if tokenize else result
-
-
-def _trained_text(tokenizer, encoded) -> list[str]:
-    """The decoded runs of consecutive trained tokens."""
-    runs, current = [], []
-    for token, label in zip(encoded.input_ids, encoded.labels):
-        if label != -100:
-            current.append(token)
-        elif current:
-            runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
-    return [tokenizer.decode(run) for run in runs]
 
 
 def _messages(items: list[dict]) -> list[Message]:

@@ -46,25 +46,9 @@ from tuneforge.plugins.templates import (
     zephyr,
     ziya,
 )
+from template_support import A, REFDATA, S, T, U, hf_render, trained_text
 
-REFDATA = Path(__file__).resolve().parents[2] / "shared" / "refdata"
 EXPECTATIONS = Path(__file__).resolve().parent / "template_expectations" / "batch_c"
-
-
-def S(text: str) -> Message:
-    return Message("system", text)
-
-
-def U(text: str) -> Message:
-    return Message("user", text)
-
-
-def A(text: str = "", **fields) -> Message:
-    return Message("assistant", text, **fields)
-
-
-def T(text: str, **fields) -> Message:
-    return Message("tool", text, **fields)
 
 
 WEATHER_TOOL = {"type": "function", "function": {
@@ -177,28 +161,6 @@ def load_tokenizer(name: str):
     missing = [token for token in wanted if token not in loaded.get_vocab()]
     loaded.add_special_tokens({"additional_special_tokens": missing})
     return loaded
-
-
-def hf_render(tokenizer, messages, chat_template, tools=(), tokenize=False, add_generation_prompt=False, **kwargs):
-    result = tokenizer.apply_chat_template(hf_messages(messages), tools=list(tools) or None,
-                                           chat_template=chat_template, tokenize=tokenize,
-                                           add_generation_prompt=add_generation_prompt, **kwargs)
-    return result["input_ids"] if tokenize else result
-
-
-def trained_text(tokenizer, encoded) -> list[str]:
-    """The decoded runs of consecutive trained tokens."""
-    runs, current = [], []
-    for token, label in zip(encoded.input_ids, encoded.labels):
-        if label != -100:
-            assert label == token, "a trained label must be the token id itself"
-            current.append(token)
-        elif current:
-            runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
-    return [tokenizer.decode(run) for run in runs]
 
 
 def prompts_for(messages) -> tuple[bool, ...]:
