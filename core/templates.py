@@ -68,6 +68,17 @@ class ChatTemplate:
     strip_content: roles whose content is stripped of surrounding whitespace first (the official `| trim`).
     stop_words: strings that end generation; default: `assistant_suffix` without surrounding whitespace.
     special_tokens: the special-token strings the formats write (`<|eot_id|>`); checked against the tokenizer.
+    text_markers: strings the formats write that look like special tokens (`<|user|>`) but are ordinary text to the
+        model's tokenizer (Zephyr's, InternLM-1's `<|User|>`, OLMo's): they need not be (and must not be) listed in
+        `special_tokens`, are not checked to be single tokens, and are tokenized as whatever text the tokenizer makes
+        of them. Each must be written by one of the formats. Other special-looking strings must still be declared.
+    train_eos: at encode time only, append the tokenizer's eos token id after each assistant answer (after the
+        answer's last token: the last trainable segment of each turn), labelled like that answer (trained unless
+        `mask_history` masks the answer; always with `train_on_prompt`). For formats whose text writes no
+        end-of-turn token (LLaMA-Factory's `efficient_eos`): without it a model trained on them never learns to
+        stop. The eos is not part of the rendered text nor of the Jinja export (inference stops on eos), so the
+        encoded ids differ from `apply_chat_template(..., tokenize=True)` by exactly those inserted eos tokens
+        (the text itself still matches exactly). Encoding fails if the tokenizer has no eos token.
     reasoning: format of an assistant's reasoning block written before its content, with `{reasoning}` (trained);
         None: a message with reasoning is an error.
     tool_definitions: how tool definitions (`{tools}`: each tool as JSON, one per line) are written into the system
@@ -99,6 +110,8 @@ class ChatTemplate:
     strip_content: tuple[str, ...] = ()
     stop_words: tuple[str, ...] = ()
     special_tokens: tuple[str, ...] = ()
+    text_markers: tuple[str, ...] = ()
+    train_eos: bool = False
     reasoning: Optional[str] = None
     tool_definitions: Optional[str] = None
     tool_call: Optional[str] = None
@@ -114,7 +127,7 @@ class ChatTemplate:
     def __post_init__(self) -> None:
         check_name(self.name, "chat template")
         owner = f"chat template {self.name!r}"
-        for attr in ("strip_content", "stop_words", "special_tokens"):
+        for attr in ("strip_content", "stop_words", "special_tokens", "text_markers"):
             _tupled(self, attr)
         if self.renderer is not None:
             _check_callable(owner, "renderer", self.renderer)
@@ -151,7 +164,15 @@ class ChatTemplate:
         for token in self.special_tokens:
             if not isinstance(token, str) or not token or token not in text:
                 raise SpecError(f"{owner}: special token {token!r} is not written by any of its formats")
-        undeclared = sorted(set(_SPECIAL_LOOKING.findall(text)) - set(self.special_tokens))
+        if not isinstance(self.train_eos, bool):
+            raise SpecError(f"{owner}: `train_eos` must be True or False, got {self.train_eos!r}")
+        for marker in self.text_markers:
+            if not isinstance(marker, str) or not marker or marker not in text:
+                raise SpecError(f"{owner}: text marker {marker!r} is not written by any of its formats")
+            if marker in self.special_tokens:
+                raise SpecError(f"{owner}: {marker!r} is listed both in `special_tokens` and in `text_markers`; "
+                                "it is one or the other for the model's tokenizer")
+        undeclared = sorted(set(_SPECIAL_LOOKING.findall(text)) - set(self.special_tokens) - set(self.text_markers))
         if undeclared:
             raise SpecError(f"{owner}: writes {', '.join(undeclared)} but does not list it in `special_tokens`")
 
@@ -491,6 +512,12 @@ def encode_rendered(template: ChatTemplate, tokenizer: Any, rendered: Sequence[S
         np.add.at(change, stop[some], -1)
         labels = np.where(np.cumsum(change[:-1], dtype=np.int32) > 0, ids, IGNORE_INDEX)
 
+    if template.train_eos:
+        ids, labels, starts, counts = _insert_eos(tokenizer, rendered, ids, labels, starts, counts,
+                                                  mask_history=mask_history, train_on_prompt=train_on_prompt)
+        row_start = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=row_start[1:])
+
     kept = counts.copy()
     status = np.zeros(len(texts), dtype=np.int8)
     longer = np.flatnonzero(counts > cutoff_len) if cutoff_len is not None else ()
@@ -523,6 +550,42 @@ def encode_rendered(template: ChatTemplate, tokenizer: Any, rendered: Sequence[S
     np.cumsum(labels != IGNORE_INDEX, out=trained[1:])
     status[trained[offsets[1:]] == trained[offsets[:-1]]] = TRUNCATED  # nothing left to train
     return EncodedBatch(ids, labels, offsets, status)
+
+
+def _insert_eos(tokenizer: Any, rendered: Sequence[Sequence[Segment]], ids: Any, labels: Any, starts: Any,
+                counts: Any, *, mask_history: bool, train_on_prompt: bool):
+    """`train_eos`: the tokenizer's eos id inserted after the last token of each answer (the last trainable segment
+    of each turn), labelled like that answer. Each eos gets the start offset of the answer's last character, so the
+    turn boundaries found later through `starts` count it in its answer's turn."""
+    import numpy as np
+
+    eos = getattr(tokenizer, "eos_token_id", None)
+    if not isinstance(eos, int) or isinstance(eos, bool):
+        raise TemplateError("the chat template sets `train_eos`, but the tokenizer has no eos token to append after "
+                            "each answer: set the tokenizer's eos_token, or choose a template without `train_eos`")
+    answer_ends, trained, rows = [], [], []
+    position = 0
+    for row, segments in enumerate(rendered):
+        last_turn = segments[-1].turn
+        turn_end: dict[int, int] = {}  # turn -> where its last trainable segment ends
+        for segment in segments:
+            end = position + len(segment.text)
+            if segment.trainable:
+                turn_end[segment.turn] = end
+            position = end
+        for turn, end in sorted(turn_end.items()):
+            answer_ends.append(end)
+            trained.append(train_on_prompt or not mask_history or turn == last_turn)
+            rows.append(row)
+    if not answer_ends:
+        return ids, labels, starts, counts
+    ends = np.asarray(answer_ends, dtype=np.int64)
+    at = np.searchsorted(starts, ends, side="left")  # after every token that starts inside the answer
+    ids = np.insert(ids, at, eos)
+    labels = np.insert(labels, at, np.where(np.asarray(trained), eos, IGNORE_INDEX))
+    starts = np.insert(starts, at, ends - 1)
+    counts = counts + np.bincount(np.asarray(rows, dtype=np.int64), minlength=len(rendered))
+    return ids, labels, starts, counts
 
 
 def _check_cutoff(cutoff_len: Optional[int]) -> None:
