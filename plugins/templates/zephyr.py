@@ -16,7 +16,8 @@ ZEPHYR = ChatTemplate(
     assistant_suffix="</s>",
     assistant_separator="\n",
     stop_words=("</s>",),
-    special_tokens=("<|system|>", "<|user|>", "<|assistant|>", "</s>"),
+    special_tokens=("</s>",),
+    text_markers=("<|system|>", "<|user|>", "<|assistant|>"),  # plain text to Zephyr's (Mistral) tokenizer
     reference="HuggingFaceH4/zephyr-7b-beta",
     description="HuggingFaceH4 Zephyr (7B beta): <|role|> turns closed by the eos </s>; no default system, tool or "
                 "reasoning turns.",
