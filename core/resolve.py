@@ -143,9 +143,10 @@ def require_packages(quantizer: Quantizer) -> None:
         except PackageNotFoundError:
             missing.append(package)
     if missing:
+        extra = "torchao" if missing == ["torchao"] else "quant"  # torchao has its own extra (import noise)
         raise ConfigError(f"model.quantization method {quantizer.name!r} needs {', '.join(missing)}, which "
                           f"{'is' if len(missing) == 1 else 'are'} not installed: run "
-                          f"`pip install 'tuneforge[quant]'` (or `pip install {' '.join(missing)}`)")
+                          f"`pip install 'tuneforge[{extra}]'` (or `pip install {' '.join(missing)}`)")
 
 
 def resolve_model(name: str, catalog) -> tuple[Optional[ModelFamily], Optional[ModelVariant], Optional[str], Any]:

@@ -20,7 +20,7 @@ SPECS = {spec.name: spec for spec in (bnb.BNB_4BIT, bnb.BNB_8BIT, torchao.TORCHA
 HAS_BNB = importlib.util.find_spec("bitsandbytes") is not None
 HAS_TORCHAO = importlib.util.find_spec("torchao") is not None
 needs_bnb = pytest.mark.skipif(not HAS_BNB, reason="bitsandbytes is not installed (pip install 'tuneforge[quant]')")
-needs_torchao = pytest.mark.skipif(not HAS_TORCHAO, reason="torchao is not installed (pip install 'tuneforge[quant]')")
+needs_torchao = pytest.mark.skipif(not HAS_TORCHAO, reason="torchao is not installed (pip install 'tuneforge[torchao]')")
 
 
 @pytest.fixture
