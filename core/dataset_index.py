@@ -16,8 +16,9 @@ dataset_info.json entries are translated the way LLaMA-Factory reads them: `form
 sharegpt or openai; `columns` and `tags`, where an entry that lists some leaves the others unmapped, as in
 LLaMA-Factory; `ranking: true` with `chosen` / `rejected`; `kto_tag`; an alpaca entry whose only column is
 `prompt` is pretraining text (format `text`). The hub is `hf_hub_url` (+ subset, split). Entries tuneforge
-cannot load (ModelScope-only, dataset scripts, cloud files, hub sub-folders, the old [chosen, rejected] response
-layout) are listed with the reason, which is raised only when a run uses them.
+cannot load (ModelScope-only, dataset scripts, cloud files, hub sub-folders, a sharegpt/openai ranking entry without
+chosen / rejected columns) are listed with the reason, which is raised only when a run uses them. An alpaca ranking
+entry without them is the older layout, [chosen, rejected] in the response column, which the alpaca format reads.
 """
 
 from __future__ import annotations
@@ -339,9 +340,10 @@ def _llamafactory_layout(
     keys = ALPACA_COLUMNS if formatting == "alpaca" else MESSAGES_COLUMNS
     given = columns if columns is not None else LLAMAFACTORY_DEFAULT_COLUMNS
     mapped = {key: given.get(key) or "" for key in keys}
-    if ranking and not (mapped["chosen"] and mapped["rejected"]):
-        return {}, ("`ranking: true` without `chosen` and `rejected` columns (the older layout with [chosen, "
-                    "rejected] in the response column) is not supported; map chosen and rejected")
+    if ranking and not (mapped["chosen"] and mapped["rejected"]) and formatting != "alpaca":
+        # The alpaca format reads the older layout itself ([chosen, rejected] in the response column).
+        return {}, (f"`ranking: true` without `chosen` and `rejected` columns is not supported for formatting "
+                    f"{formatting}; map chosen and rejected")
     if not ranking:
         mapped["chosen"] = mapped["rejected"] = ""  # LLaMA-Factory reads them only for ranking datasets
     stages = ("kto",) if mapped["kto_tag"] else PREFERENCE_STAGES if ranking else ("sft",)

@@ -288,13 +288,7 @@ def text_row(spec, columns, tags, named, kind) -> Row:
 
 
 def spec_params() -> list:
-    legacy = pytest.mark.xfail(
-        strict=True, reason="legacy [chosen, rejected] `output` rows need support in the alpaca format"
-    )
-    return [
-        pytest.param(spec, id=spec.name, marks=legacy if spec.name in LEGACY_RANKING else ())
-        for spec in SPECS
-    ]
+    return [pytest.param(spec, id=spec.name) for spec in SPECS]
 
 
 @pytest.mark.parametrize("spec", spec_params())

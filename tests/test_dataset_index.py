@@ -324,9 +324,10 @@ def test_files_outside_the_index_load_by_path(refdata_index, catalog, name, extr
 def test_unusable_refdata_entries_say_why_only_when_used(refdata_index, catalog):
     index = load_index(refdata_index)
     problems = {name: entry.problem for name, entry in index.entries.items() if entry.spec is None}
-    assert set(problems) == {"deepctrl", "nectar_rm", "orca_dpo_de", "starcoder_python"}
+    # nectar_rm / orca_dpo_de use the older alpaca ranking layout, which the alpaca format reads
+    assert set(problems) == {"deepctrl", "starcoder_python"}
+    assert index.get("nectar_rm").usable_spec().stages == ("rm", "dpo", "orpo", "simpo")
     assert "only on the ModelScope / Modelers hub" in problems["deepctrl"]
-    assert "`ranking: true` without `chosen` and `rejected` columns" in problems["nectar_rm"]
     assert "sub-folder 'python'" in problems["starcoder_python"]
     message = f"{refdata_index / 'dataset_info.json'}: dataset 'deepctrl' cannot be used: it is only on"
     with pytest.raises(ConfigError, match=re.escape(message)):
@@ -480,7 +481,8 @@ def test_ignored_llamafactory_fields_are_accepted(tmp_path):
         ({"cloud_file_name": "s3://bucket/a.json"}, "it lives in cloud storage"),
         ({"ms_hub_url": "org/d"}, "only on the ModelScope / Modelers hub"),
         ({"hf_hub_url": "org/d", "folder": "python"}, "sub-folder 'python'"),
-        ({"file_name": "a.json", "ranking": True}, "`ranking: true` without `chosen` and `rejected` columns"),
+        ({"file_name": "a.json", "formatting": "sharegpt", "ranking": True},
+         "`ranking: true` without `chosen` and `rejected` columns is not supported for formatting sharegpt"),
         ({"file_name": "a.json", "formatting": "openai", "tags": {"role_tag": "from"}}, "tag `role_tag` is 'from'"),
     ],
 )
@@ -697,3 +699,12 @@ def test_paths_need_no_index_even_beside_a_broken_one(tmp_path, catalog):
 def test_an_unknown_name_without_an_index_keeps_the_registry_message(tmp_path, catalog):
     with pytest.raises(NotFoundError, match="no dataset named 'tuneforge_dem'.*did you mean `tuneforge_demo`"):
         resolve(catalog, tmp_path, "tuneforge_dem")
+
+
+def test_alpaca_ranking_entry_in_the_older_layout_loads_as_preference(tmp_path, catalog):
+    write_jsonl(tmp_path / "pairs.jsonl", [{"instruction": "a", "output": ["good", "bad"]}])
+    write_info(tmp_path, {"pairs": {"file_name": "pairs.jsonl", "ranking": True}})
+    (resolved,), _ = resolve(catalog, tmp_path, "pairs")
+    records, report = load(catalog, resolved)
+    assert report.dropped == [] and records[0].kind == "preference"
+    assert (records[0].chosen.content, records[0].rejected.content) == ("good", "bad")

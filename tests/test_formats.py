@@ -510,3 +510,14 @@ def test_detect_on_refdata(name, expected):
 
     rows = json.loads(refdata_file(name).read_text(encoding="utf-8"))[:20]
     assert [fmt for fmt, spec in FORMATS.items() if all(spec.detect(row) for row in rows)] == [expected]
+
+
+def test_alpaca_reads_the_legacy_ranking_layout():
+    """LLaMA-Factory's older preference datasets put [chosen, rejected] in the response column."""
+    from tuneforge.plugins.formats.alpaca import ALPACA, align_alpaca
+
+    record = align_alpaca({"instruction": "Pick one", "output": ["the good one", "the bad one"]}, ALPACA.columns, {})
+    assert record.kind == "preference"
+    assert (record.chosen.content, record.rejected.content) == ("the good one", "the bad one")
+    with pytest.raises(ValueError, match=r"exactly \[chosen, rejected\]"):
+        align_alpaca({"instruction": "Pick one", "output": ["only one"]}, ALPACA.columns, {})

@@ -64,6 +64,14 @@ def align_alpaca(row: Mapping[str, Any], columns: Mapping[str, str], tags: Mappi
                 **extra,
             )
         )
+    legacy = column(row, columns, "response", required=True)
+    if isinstance(legacy, list):
+        # LLaMA-Factory's older ranking layout: the response column holds [chosen, rejected].
+        if len(legacy) != 2 or not all(isinstance(text, str) and text.strip() for text in legacy):
+            raise ValueError(f"column `{columns['response']}` holds a list: the preference layout needs exactly "
+                             "[chosen, rejected], two non-empty strings")
+        return checked_media(Record(messages=tuple(messages), chosen=Message("assistant", legacy[0]),
+                                    rejected=Message("assistant", legacy[1]), **extra))
     messages.append(Message("assistant", _answer(row, columns, "response")))
     label = None
     if "kto_tag" in columns:
