@@ -8,16 +8,20 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Optional, Union
 
 from tuneforge.core.errors import ConfigError, ModelError
+from tuneforge.core.report import say as report
 
 PISSA_INIT = re.compile(r"^pissa(_niter_[1-9][0-9]*)?$")
 LORA_INITS = ("default", "gaussian", "pissa", "pissa_niter_N")
 
 
 def say(line: str) -> None:
-    """One line of the run report (stderr, like the pipeline's own lines)."""
-    from rich.console import Console
+    """One line of the run report, kept on one line even when longer than the terminal."""
+    report(line, one_line=True)
 
-    Console(stderr=True, soft_wrap=True).print(line)  # one line even when longer than the terminal
+
+def is_peft_model(model) -> bool:
+    """Whether `model` carries peft adapters that can be switched off (the reference is then the bare base)."""
+    return hasattr(model, "peft_config") and hasattr(model, "disable_adapter")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from tuneforge.core.errors import ConfigError, DataError
+from tuneforge.core.report import say
 
 ENCODE_BATCH = 1000
 IGNORE_INDEX = -100
@@ -471,12 +472,6 @@ def rows_dataset(rows: list[dict[str, list[int]]], packed: bool = False):
     return _dataset(pa.table(columns))
 
 
-def _say(message: str) -> None:
-    from rich.console import Console
-
-    Console(stderr=True).print(message)
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # prepare_data
 # ---------------------------------------------------------------------------------------------------------------
@@ -495,7 +490,7 @@ def prepare_data(run, tokenizer, catalog) -> PreparedData:
         key = data_cache.fingerprint(cache_key(run, tokenizer, catalog))
         entry = data_cache.load(key)
         if entry is not None:
-            _say(f"data: cache hit, {len(entry.train)} training and {len(entry.eval)} evaluation rows from "
+            say(f"data: cache hit, {len(entry.train)} training and {len(entry.eval)} evaluation rows from "
                  f"{entry.path}")
             return _from_cache(entry, key)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from tuneforge.core.errors import ConfigError, ModelError
+from tuneforge.core.report import say
 
 
 @dataclass(frozen=True)
@@ -232,12 +233,6 @@ def check_template_fits(run, tokenizer) -> None:
             "(`template: auto`) or one whose tokens it has.")
 
 
-def _say(line: str) -> None:
-    from rich.console import Console
-
-    Console(stderr=True).print(line)
-
-
 def load_model(run, plugin_manager):
     """Load config and weights for the stage's head (quantized when `model.quantization` is set), run lifecycle
     hooks and attach the adapter method."""
@@ -250,7 +245,7 @@ def load_model(run, plugin_manager):
         raise ModelError(f"could not read the model config of {run.model_source!r}: {exc}") from exc
     rope = apply_rope_scaling(config, run.config.model.rope_scaling)
     if rope:
-        _say(rope)
+        say(rope)
     plugin_manager.hook.prepare_model_config(run=run, config=config)
     quantized = quantization_kwargs(run)
     auto_class = AutoModelForSequenceClassification if run.stage.head == "sequence_classification" \
@@ -270,7 +265,7 @@ def load_model(run, plugin_manager):
     if run.config.training.activation_checkpointing:
         model.config.use_cache = False
     if quantized:
-        _say(f"quantized: {run.quantizer.name} ({type(quantized['quantization_config']).__name__})")
+        say(f"quantized: {run.quantizer.name} ({type(quantized['quantization_config']).__name__})")
     try:
         model = run.adapter.prepare(model, run.adapter_options, run)
     except (RuntimeError, TypeError, ValueError) as exc:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from tuneforge.core.resolve import ResolvedRun
+from tuneforge.core.report import say
 
 
 @dataclass
@@ -26,27 +27,21 @@ class StageContext:
     optimizers: tuple[Any, Any] = (None, None)  # (optimizer, scheduler) for Trainer(optimizers=...); None: default
 
 
-def _say(message: str) -> None:
-    from rich.console import Console
-
-    Console(stderr=True).print(message)
-
-
 def _report_data(prepared) -> None:
     for report in prepared.reports:
         line = (f"data [bold]{report.label}[/bold] ({report.format}): {report.rows} rows, {report.aligned} aligned, "
                 f"{len(report.dropped)} dropped")
-        _say(line)
+        say(line)
         for dropped in report.dropped[:5]:
-            _say(f"  [yellow]dropped[/yellow] {dropped.source} row {dropped.row}: {dropped.reason}")
+            say(f"  [yellow]dropped[/yellow] {dropped.source} row {dropped.row}: {dropped.reason}")
         if len(report.dropped) > 5:
-            _say(f"  ... and {len(report.dropped) - 5} more (set data.strict=true to stop at the first)")
+            say(f"  ... and {len(report.dropped) - 5} more (set data.strict=true to stop at the first)")
     if prepared.truncated or prepared.untrainable or prepared.turns_dropped:
-        _say(f"  cutoff: {prepared.turns_dropped} records lost trailing turns, {prepared.truncated} were cut inside "
+        say(f"  cutoff: {prepared.turns_dropped} records lost trailing turns, {prepared.truncated} were cut inside "
              f"an answer, {prepared.untrainable} dropped with nothing left to train")
     summary = prepared.to_dict()
     train_rows = "streamed" if summary["train_rows"] is None else summary["train_rows"]
-    _say(f"encoded {train_rows} training rows{' (packed)' if prepared.packed else ''}, {summary['eval_rows']} "
+    say(f"encoded {train_rows} training rows{' (packed)' if prepared.packed else ''}, {summary['eval_rows']} "
          "evaluation rows")
 
 
@@ -89,7 +84,7 @@ def run_training(config_path: Path | str, overrides: list[str] = (), show_progre
     tokenizer = load_tokenizer(run, pm)
     run = choose_template(run, tokenizer, catalog)
     check_template_fits(run, tokenizer)
-    _say(f"model [bold]{run.model_source}[/bold] (family {run.family.name if run.family else '?'}), "
+    say(f"model [bold]{run.model_source}[/bold] (family {run.family.name if run.family else '?'}), "
          f"template {run.template.name}, adapter {run.adapter.name}, stage {run.stage.name}")
     prepared = prepare_data(run, tokenizer, catalog)
     _report_data(prepared)
@@ -99,7 +94,7 @@ def run_training(config_path: Path | str, overrides: list[str] = (), show_progre
 
         check_packing_supported(model)  # refuse before training, naming the attention implementation
     report = parameter_report(model)
-    _say(str(report))
+    say(str(report))
 
     log_path = output_dir / "train_log.jsonl"
     callbacks = builtin_callbacks(log_path, show_progress)
@@ -116,7 +111,7 @@ def run_training(config_path: Path | str, overrides: list[str] = (), show_progre
     _quiet_default_printer(trainer)
     train_result = trainer.train()
     save_outputs(run, trainer, tokenizer, output_dir, prepared, report, train_result.metrics)
-    _say(f"[green]done[/green]: {output_dir}")
+    say(f"[green]done[/green]: {output_dir}")
     return TrainingOutcome(output_dir, run, trainer.model, tokenizer, train_result.metrics)
 
 

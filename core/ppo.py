@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional, Sequence, Union
 
+from tuneforge.core.adapters import is_peft_model
 from tuneforge.core.errors import ConfigError, PluginError, TemplateError
 from tuneforge.core.preference import check_positive
 
@@ -220,10 +221,6 @@ def stop_token_ids(tokenizer, template=None) -> tuple[list[int], list[str]]:
 # ---------------------------------------------------------------------------------------------------------------
 # Adapters on one base
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def is_peft_model(model) -> bool:
-    return hasattr(model, "peft_config") and hasattr(model, "disable_adapter")
 
 
 @contextmanager

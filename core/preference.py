@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Optional
 
+from tuneforge.core.adapters import is_peft_model
 from tuneforge.core.errors import ConfigError, did_you_mean
 
 IGNORE_INDEX = -100
@@ -305,10 +306,6 @@ class KtoObjective:
 # ---------------------------------------------------------------------------------------------------------------
 # Reference model
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def is_peft_model(model) -> bool:
-    return hasattr(model, "disable_adapter") and hasattr(model, "peft_config")
 
 
 class AdapterDisabledReference:

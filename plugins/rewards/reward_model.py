@@ -104,7 +104,7 @@ class ModelScorer:
 
 
 def _can_share(model, folder: Path) -> bool:
-    from tuneforge.core.ppo import is_peft_model
+    from tuneforge.core.adapters import is_peft_model
 
     if not is_peft_model(model) or not (folder / "adapter_config.json").is_file():
         return False

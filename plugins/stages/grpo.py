@@ -136,7 +136,8 @@ def trainer_class(base):
     """`base` (GRPOTrainer or RLOOTrainer) with our prompt ids and policy-only saving."""
     if base in _TRAINER_CLASSES:
         return _TRAINER_CLASSES[base]
-    from tuneforge.core.ppo import POLICY, is_peft_model
+    from tuneforge.core.adapters import is_peft_model
+    from tuneforge.core.ppo import POLICY
 
     class Trainer(base):
         prompt_ids: dict = {}
